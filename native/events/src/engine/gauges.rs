@@ -1,0 +1,83 @@
+//! Live state that is not a sum over time: which campaigns and lists are active (and were, for
+//! "active at any moment of the period"), who waits in each queue, pending shared callbacks.
+
+use std::collections::HashMap;
+
+use crate::event::NONE;
+
+/// Active intervals of one campaign or contact list.
+#[derive(Debug, Clone)]
+pub struct Activity {
+    pub last_event: i64,
+    pub active_since: Option<i64>,
+    /// Closed `[start, end)` intervals, oldest first.
+    pub past: Vec<(i64, i64)>,
+    /// Tenant and campaign named by the last activation.
+    pub tenant: u32,
+    pub campaign: u32,
+}
+
+impl Default for Activity {
+    fn default() -> Self {
+        Self { last_event: i64::MIN, active_since: None, past: Vec::new(), tenant: NONE, campaign: NONE }
+    }
+}
+
+impl Activity {
+    pub fn activate(&mut self, t: i64, tenant: u32, campaign: u32) {
+        self.last_event = t;
+        self.tenant = tenant;
+        self.campaign = campaign;
+        self.active_since.get_or_insert(t);
+    }
+
+    pub fn deactivate(&mut self, t: i64) {
+        self.last_event = t;
+        if let Some(start) = self.active_since.take() {
+            self.past.push((start, t));
+        }
+    }
+
+    /// Active at any moment of `[a, b]`.
+    pub fn active_during(&self, a: i64, b: i64) -> bool {
+        self.active_since.is_some_and(|s| s <= b) || self.past.iter().any(|&(s, e)| s <= b && e > a)
+    }
+
+    pub fn forget_before(&mut self, horizon: i64) {
+        self.past.retain(|&(_, end)| end >= horizon);
+    }
+}
+
+/// Calls waiting in one queue, by call id, with the time each entered.
+#[derive(Debug, Clone, Default)]
+pub struct QueueWaiters {
+    waiting: HashMap<u64, i64>,
+    /// Calls that left before their entry arrived (late events), so the entry is not counted.
+    left_early: HashMap<u64, i64>,
+}
+
+impl QueueWaiters {
+    pub fn enter(&mut self, call: u64, t: i64) {
+        if self.left_early.remove(&call).is_none() {
+            self.waiting.insert(call, t);
+        }
+    }
+
+    pub fn leave(&mut self, call: u64, t: i64) {
+        if self.waiting.remove(&call).is_none() {
+            self.left_early.insert(call, t);
+        }
+    }
+
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    pub fn oldest_entry(&self) -> Option<i64> {
+        self.waiting.values().copied().min()
+    }
+
+    pub fn forget_before(&mut self, horizon: i64) {
+        self.left_early.retain(|_, t| *t >= horizon);
+    }
+}

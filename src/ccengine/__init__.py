@@ -1,0 +1,1 @@
+"""ccengine: a contact-center engine."""

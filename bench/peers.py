@@ -1,33 +1,74 @@
 """Peers of the native indicator engine for the benchmark: Polars and DuckDB.
 
-Both peers compute the same *report* as the engine (see ``Report``) from the same event columns,
-each with the fastest query shape measured on the project's machine (2 cores, AMD EPYC), and
-one thread each:
+Both peers compute the same report as the engine (``Report``: per (campaign, agent) group and
+for the center, plus dial attempts per local hour) from the same event columns, each with its
+fastest query shape measured on the project's machine kind (2 cores, AMD EPYC, 24 GiB), on ONE
+thread each:
 
-* **Polars** — the streaming engine (``collect(engine="streaming")``).  Polars sizes its thread
-  pool once, when it is first imported, from ``POLARS_MAX_THREADS``: **the benchmark process
-  sets ``POLARS_MAX_THREADS=1`` before anything imports polars**.  Importing this module
-  before polars sets it (``setdefault``) for convenience; when polars was already imported this
-  module changes nothing and only warns.  Call ``assert_single_threaded()`` before timing.
-* **DuckDB** — a connection opened with ``threads=1`` (``SET threads=1``).
+* **Polars** (2.1): the streaming engine, ``collect(engine="streaming")``. Polars sizes its
+  thread pool once, at its first import, from ``POLARS_MAX_THREADS``: **the benchmark process
+  sets ``POLARS_MAX_THREADS=1`` in its environment before anything imports polars**. As a
+  convenience, importing this module while polars is not yet imported does
+  ``os.environ.setdefault("POLARS_MAX_THREADS", "1")``; when polars is already imported it
+  changes nothing and only warns. Call ``assert_single_threaded()`` before timing.
+* **DuckDB** (2.0): a connection opened with ``threads=1`` (``SET threads=1`` again).
 
-Query shapes kept (numbers in ``bench/PEERS.md``-style notes at the bottom of this docstring):
+Usage (data prepared outside the timed part)::
 
-* counters: one hash aggregation on ``(campaign, agent, kind, flags & 19)`` with ``count`` and
-  ``sum(value)``; the small result (a few thousand rows) is pivoted into the figures with numpy
-  (``_report_from_long``, shared by both peers, so both pay the same, tiny, pivot cost);
-* attempts per local hour: dial attempts are counted per 15-minute UTC bucket, then only the
-  bucket bounds (≤ ~100 rows a day) are converted to local time by the peer itself.  Every UTC
-  offset in use since 1970 is a multiple of 15 minutes and changes on a 15-minute boundary, so a
-  bucket falls within one local clock hour; this is *checked* on the bucket bounds (same local
-  hour and same UTC offset at both ends) and the peer falls back to converting every attempt
-  (``hour_shape="per_row"``) when a bucket is not (e.g. local mean time before 1911).
+    frame = polars_frame(cols)            # zero-copy over the numpy columns
+    con = duckdb_prepare(cols)            # one-thread connection, zero-copy Arrow table
+    assert_single_threaded(con)
+    polars_report(frame, "Europe/Paris")  # timed
+    duckdb_report(con, "Europe/Paris")    # timed
+    reports_equal(a, b) == []
 
-Other shapes stay selectable (``shape=``, ``hour_shape=``, ``duckdb_prepare(storage=...)``) so
-the benchmark can show them; ``python bench/peers.py --shapes N`` measures them all.
+``*_counters`` return the per-group counters as numpy arrays (``Counters``), before the Python
+dicts of a ``Report`` are built (``Counters.to_report()``, ~1.3 µs per group: 2.5 ms for the
+~2,000 groups of a synthetic day, 50 ms for 33,000 groups).
 
-Measured (best of 3, one thread, synthetic day, ``python bench/peers.py``): see the module's
-``__main__`` output; the shapes chosen here were the fastest at 2M and 10M rows.
+Shapes kept (measured with ``POLARS_MAX_THREADS=1 python bench/peers.py --rows N --shapes``;
+best of 3 after a warm-up; whole ``*_report`` calls; synthetic day, ~2,000 groups):
+
+======================================  =========  ==========
+shape                                     2M rows   10M rows
+======================================  =========  ==========
+Polars  filter kind IN report kinds,
+        group by (campaign, agent,
+        kind, flags & 19)  [kept]         27.6 ms    104.7 ms
+Polars  same, no filter                   46.3 ms    143.2 ms
+Polars  one group by (campaign, agent)
+        with 11 conditional sums          49.3 ms    176.7 ms
+Polars  local hour per row (vs bucket)    +14 ms      +89 ms
+DuckDB  Arrow scan, bit-mask filter,
+        group by (campaign, agent,
+        kind, flags & 19)  [kept]         42.5 ms    144.3 ms
+DuckDB  same, no filter                   43.0 ms    155.8 ms
+DuckDB  conditional sums (FILTER)         71.8 ms    309.1 ms
+DuckDB  local hour per row (vs bucket)    +72 ms     +389 ms
+DuckDB  native table (compressed)         46.5 ms    182.6 ms
+DuckDB  native table, uncompressed        36.5 ms    132.5 ms
+DuckDB  registered Polars frame           39.7 ms    126.9 ms
+======================================  =========  ==========
+
+(Arrow, uncompressed table and Polars frame storage are within noise of each other: 132, 135,
+134 ms best / 153, 160, 145 ms median over 8 interleaved runs at 10M; the compressed native
+table is 30-40% slower to scan. In DuckDB ``kind IN (...)`` costs twice the bit-mask test
+``(7053 >> kind) & 1 = 1``; in Polars ``is_in`` is the fast one.)
+
+* Counters: one hash aggregation on ``(campaign, agent, kind, flags & 19)`` of the rows of the
+  8 kinds the report reads, with ``count`` and ``sum(value)``; its small result (a few
+  thousand rows) is pivoted into per-group counters with numpy (``counters_from_long``, shared
+  by both peers, 1.5 ms). The single GROUP BY (campaign, agent) with conditional sums is
+  1.7-2.1x slower in both.
+* Attempts per local hour: attempts are counted per 15-minute UTC bucket, then only the bucket
+  bounds (~100 rows a day) are converted to local time, by the peer itself. Every UTC offset in
+  use since 1972 is a multiple of 15 minutes and changes on a 15-minute boundary, so a bucket
+  lies within one local clock hour; this is *checked* on each bucket's two ends (same local hour
+  and same UTC offset) and the peer converts every attempt (``hour_shape="per_row"``) when it
+  does not hold (e.g. Africa/Monrovia's -00:44:30 until 1972, local mean time before ~1900, or
+  times before 1970 for DuckDB, whose ``//`` truncates toward zero).
+
+Other shapes stay selectable (``shape=``, ``hour_shape=``, ``duckdb_prepare(storage=...)``).
 """
 
 from __future__ import annotations
@@ -49,7 +90,7 @@ if "polars" not in sys.modules:
 else:  # pragma: no cover - depends on the importer
     _POLARS_IMPORTED_BEFORE_US = True
 
-import polars as pl  # noqa: E402
+import polars as pl
 
 if _POLARS_IMPORTED_BEFORE_US and pl.thread_pool_size() != 1:  # pragma: no cover
     warnings.warn(
@@ -128,14 +169,17 @@ def figures(counts: dict[str, float]) -> Figures:
 
 
 def _ratios(f: Figures) -> Figures:
+    """The four ratios from a group's counts and sums (all defined, never None)."""
+    g = {k: float(f[k] or 0) for k in COUNT_KEYS + SUM_KEYS}
+
     def div(a: float, b: float) -> float | None:
         return a / b if b else None
 
     return {
-        "abandon_rate": div(f["abandons"], f["human_answers"]),
-        "argued_share": div(f["argued"], f["attempts"]),
-        "positive_share": div(f["positive"], f["dispositions"]),
-        "aht_seconds": div(f["talk_seconds"] + f["wrapup_seconds"], f["conversations"]),
+        "abandon_rate": div(g["abandons"], g["human_answers"]),
+        "argued_share": div(g["argued"], g["attempts"]),
+        "positive_share": div(g["positive"], g["dispositions"]),
+        "aht_seconds": div(g["talk_seconds"] + g["wrapup_seconds"], g["conversations"]),
     }
 
 
@@ -213,7 +257,7 @@ class Counters:
         def ratio(num: np.ndarray, den: np.ndarray) -> list[float | None]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 r = np.where(den != 0, num / den, np.nan).tolist()
-            return [None if x != x else x for x in r]
+            return [None if math.isnan(x) else x for x in r]
 
         columns = [cnt[k].tolist() for k in COUNT_KEYS] + [sm[k].tolist() for k in SUM_KEYS]
         columns += [
@@ -272,21 +316,31 @@ def counters_from_long(
     out = {k: c.astype(np.int64) for k, c in counts.items()}
     out["talk_seconds"] = tally(handled, v)
     out["wrapup_seconds"] = tally(kind == WRAPUP_END, v)
-    return Counters(keys >> np.uint64(32), keys & np.uint64(NONE), out,
-                    np.asarray(attempts_by_local_hour, dtype=np.int64))
+    return Counters(
+        keys >> np.uint64(32),
+        keys & np.uint64(NONE),
+        out,
+        np.asarray(attempts_by_local_hour, dtype=np.int64),
+    )
 
 
 def counters_from_wide(cols: dict[str, np.ndarray], attempts_by_local_hour: np.ndarray) -> Counters:
     """Counters from one row per ``(campaign, agent)`` with the counters as columns."""
     out = {k: np.asarray(cols[k], dtype=np.int64) for k in COUNT_KEYS}
     out.update({k: np.nan_to_num(np.asarray(cols[k], dtype=np.float64)) for k in SUM_KEYS})
-    return Counters(np.asarray(cols["campaign"], dtype=np.uint64),
-                    np.asarray(cols["agent"], dtype=np.uint64), out,
-                    np.asarray(attempts_by_local_hour, dtype=np.int64))
+    return Counters(
+        np.asarray(cols["campaign"], dtype=np.uint64),
+        np.asarray(cols["agent"], dtype=np.uint64),
+        out,
+        np.asarray(attempts_by_local_hour, dtype=np.int64),
+    )
 
 
 def _hours_from_buckets(
-    n: np.ndarray, h_start: np.ndarray, h_end: np.ndarray, off_start: np.ndarray,
+    n: np.ndarray,
+    h_start: np.ndarray,
+    h_end: np.ndarray,
+    off_start: np.ndarray,
     off_end: np.ndarray,
 ) -> np.ndarray | None:
     """Attempts per local hour from per-bucket counts, or None when a bucket may span two
@@ -297,8 +351,9 @@ def _hours_from_buckets(
 
 
 def _hours_from_rows(h: np.ndarray, n: np.ndarray) -> np.ndarray:
-    return np.bincount(np.asarray(h, dtype=np.int64), weights=np.asarray(n, dtype=np.float64),
-                       minlength=24).astype(np.int64)
+    return np.bincount(
+        np.asarray(h, dtype=np.int64), weights=np.asarray(n, dtype=np.float64), minlength=24
+    ).astype(np.int64)
 
 
 # --------------------------------------------------------------------------------------------
@@ -397,9 +452,7 @@ def _polars_hour_buckets(lf: pl.LazyFrame, tz: str) -> pl.LazyFrame:
 def _polars_hour_rows(lf: pl.LazyFrame, tz: str) -> pl.LazyFrame:
     hour = pl.from_epoch(pl.col("time"), time_unit="us").dt.convert_time_zone(tz).dt.hour()
     return (
-        lf.filter(pl.col("kind") == DIAL_ATTEMPT)
-        .group_by(hour.alias("h"))
-        .agg(pl.len().alias("n"))
+        lf.filter(pl.col("kind") == DIAL_ATTEMPT).group_by(hour.alias("h")).agg(pl.len().alias("n"))
     )
 
 
@@ -424,8 +477,11 @@ def polars_counters(
     hours: np.ndarray | None
     if hour_shape == "buckets":
         hours = _hours_from_buckets(
-            hrs["n"].to_numpy(), hrs["hs"].to_numpy(), hrs["he"].to_numpy(),
-            hrs["os"].to_numpy(), hrs["oe"].to_numpy(),
+            hrs["n"].to_numpy(),
+            hrs["hs"].to_numpy(),
+            hrs["he"].to_numpy(),
+            hrs["os"].to_numpy(),
+            hrs["oe"].to_numpy(),
         )
         if hours is None:  # a bucket may span two local hours: convert every attempt
             rows = _polars_hour_rows(lf, tz).collect(engine="streaming")
@@ -436,8 +492,13 @@ def polars_counters(
     if shape == "conditional_sums":
         return counters_from_wide({k: agg[k].to_numpy() for k in agg.columns}, hours)
     return counters_from_long(
-        agg["campaign"].to_numpy(), agg["agent"].to_numpy(), agg["kind"].to_numpy(),
-        agg["fbits"].to_numpy(), agg["n"].to_numpy(), agg["v"].to_numpy(), hours,
+        agg["campaign"].to_numpy(),
+        agg["agent"].to_numpy(),
+        agg["kind"].to_numpy(),
+        agg["fbits"].to_numpy(),
+        agg["n"].to_numpy(),
+        agg["v"].to_numpy(),
+        hours,
     )
 
 
@@ -577,8 +638,9 @@ def duckdb_counters(
 
     if shape == "conditional_sums":
         return counters_from_wide(agg, hours)
-    return counters_from_long(agg["campaign"], agg["agent"], agg["kind"], agg["fbits"],
-                              agg["n"], agg["v"], hours)
+    return counters_from_long(
+        agg["campaign"], agg["agent"], agg["kind"], agg["fbits"], agg["n"], agg["v"], hours
+    )
 
 
 def duckdb_report(
@@ -599,19 +661,46 @@ def duckdb_report(
 # Share of each kind among the events of a predictive-dialer day (percent).
 _KIND_WEIGHTS = np.zeros(30)
 for _k, _w in {
-    0: 28.0, 1: 18.0, 2: 6.0, 3: 3.0, 4: 9.0, 5: 1.5, 6: 1.0,  # dialer outcomes
-    7: 5.5, 8: 0.4, 9: 7.0, 10: 5.0, 11: 5.0, 12: 5.0,        # calls handled by agents
-    13: 0.1, 14: 0.1, 15: 0.6, 16: 0.6,                       # login, logout, pause, resume
-    17: 0.5, 18: 0.3, 19: 0.4, 20: 0.3, 21: 0.4, 22: 0.6,     # callbacks, csat, nps, sale, msg
-    23: 0.5, 24: 0.4, 25: 0.1, 26: 0.01, 27: 0.01, 28: 0.02, 29: 0.02,
+    0: 28.0,
+    1: 18.0,
+    2: 6.0,
+    3: 3.0,
+    4: 9.0,
+    5: 1.5,
+    6: 1.0,  # dialer outcomes
+    7: 5.5,
+    8: 0.4,
+    9: 7.0,
+    10: 5.0,
+    11: 5.0,
+    12: 5.0,  # calls handled by agents
+    13: 0.1,
+    14: 0.1,
+    15: 0.6,
+    16: 0.6,  # login, logout, pause, resume
+    17: 0.5,
+    18: 0.3,
+    19: 0.4,
+    20: 0.3,
+    21: 0.4,
+    22: 0.6,  # callbacks, csat, nps, sale, msg
+    23: 0.5,
+    24: 0.4,
+    25: 0.1,
+    26: 0.01,
+    27: 0.01,
+    28: 0.02,
+    29: 0.02,
 }.items():
     _KIND_WEIGHTS[_k] = _w
 _KIND_WEIGHTS /= _KIND_WEIGHTS.sum()
 _AGENTLESS_KINDS = np.array([0, 1, 2, 3, 4, 5, 6, 8, 23, 25, 26, 27, 28, 29])
 _CAMPAIGNLESS_KINDS = np.array([13, 14, 15, 16])
 # Relative call volume per local clock hour of an outbound center working 8:00-21:00.
-_HOUR_PROFILE = np.array([1, 1, 1, 1, 1, 1, 2, 6, 40, 70, 85, 90, 70, 60, 80, 90,
-                          85, 75, 55, 30, 10, 4, 2, 1], dtype=np.float64)
+_HOUR_PROFILE = np.array(
+    [1, 1, 1, 1, 1, 1, 2, 6, 40, 70, 85, 90, 70, 60, 80, 90, 85, 75, 55, 30, 10, 4, 2, 1],
+    dtype=np.float64,
+)
 
 
 def _epoch_us(dt: datetime) -> int:
@@ -634,6 +723,7 @@ def synthetic_columns(
     abandons ...) name no agent; each agent works mostly for a home campaign; agent login and
     pause events name no campaign; hangups of handled calls carry HANDLED, dispositions
     POSITIVE / ARGUED; values are talk, wrap-up, wait seconds, scores, revenue per kind.
+    With the defaults a day has ~3,000 (campaign, agent) groups, ~2,000 with report figures.
     """
     rng = np.random.default_rng(seed)
     zone = ZoneInfo(tz)
@@ -659,13 +749,15 @@ def synthetic_columns(
     unhandled = hangup & (rng.random(n_events) < 0.15)
     agent[agentless | unhandled] = NONE
 
-    # Campaigns: a Zipf-like share for dialer traffic; an agent's home campaign (5% elsewhere).
+    # Campaigns: a Zipf-like share of the dialer traffic; an agent works for two campaigns,
+    # mostly the first.
     cw = 1.0 / np.arange(1, campaigns + 1)
-    campaign = rng.choice(campaigns, size=n_events, p=cw / cw.sum()).astype(np.uint32)
-    home = rng.choice(campaigns, size=agents, p=cw / cw.sum()).astype(np.uint32)
+    cw /= cw.sum()
+    campaign = rng.choice(campaigns, size=n_events, p=cw).astype(np.uint32)
+    staffed = rng.choice(campaigns, size=(2, agents), p=cw).astype(np.uint32)
     has_agent = agent != NONE
-    at_home = has_agent & (rng.random(n_events) < 0.95)
-    campaign[at_home] = home[agent[at_home]]
+    which = (rng.random(n_events) < 0.2).astype(np.intp)
+    campaign[has_agent] = staffed[which[has_agent], agent[has_agent]]
     campaign[np.isin(kind, _CAMPAIGNLESS_KINDS)] = NONE
 
     # Flags.
@@ -735,18 +827,24 @@ def _main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--tz", default="Europe/Paris")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--shapes", action="store_true", help="measure every shape, not only the defaults")
+    ap.add_argument(
+        "--shapes", action="store_true", help="measure every shape, not only the defaults"
+    )
     args = ap.parse_args(argv)
 
     assert_single_threaded()
     t = time.perf_counter()
     cols = synthetic_columns(args.rows, args.seed, tz=args.tz)
-    print(f"{args.rows:,} synthetic events in {time.perf_counter() - t:.1f} s; "
-          f"best of {args.repeat}, one thread each (cpu/wall ≈ 1 means one thread)")
+    print(
+        f"{args.rows:,} synthetic events in {time.perf_counter() - t:.1f} s; "
+        f"best of {args.repeat} after a warm-up, one thread each (cpu/wall ≈ 1: one thread, "
+        f"not preempted); load average {os.getloadavg()}"
+    )
     frame = polars_frame(cols)
     runs: dict[str, Any] = {}
 
     def show(label: str, fn: Any) -> None:
+        fn()  # warm-up, untimed (allocator, caches, lazy imports)
         wall, cpu, out = _best_of(fn, args.repeat)
         print(f"  {label:58s} {wall * 1e3:9.1f} ms   cpu/wall {cpu / wall:4.2f}", flush=True)
         runs[label] = out
@@ -755,11 +853,15 @@ def _main(argv: list[str] | None = None) -> int:
     hshapes = HOUR_SHAPES if args.shapes else HOUR_SHAPES[:1]
     for shape in pshapes:
         for hour_shape in hshapes:
-            show(f"polars_report shape={shape} hours={hour_shape}",
-                 lambda: polars_report(frame, args.tz, shape=shape, hour_shape=hour_shape))
+            show(
+                f"polars_report shape={shape} hours={hour_shape}",
+                lambda s=shape, h=hour_shape: polars_report(frame, args.tz, shape=s, hour_shape=h),
+            )
     counters = polars_counters(frame, args.tz)
-    show("  polars_counters (default shapes; no Report dicts)",
-         lambda: polars_counters(frame, args.tz))
+    show(
+        "  polars_counters (default shapes; no Report dicts)",
+        lambda: polars_counters(frame, args.tz),
+    )
     show(f"  Counters.to_report ({len(counters.campaign):,} groups)", counters.to_report)
 
     storages = DUCKDB_STORAGES if args.shapes else DUCKDB_STORAGES[:1]
@@ -771,11 +873,17 @@ def _main(argv: list[str] | None = None) -> int:
         print(f"  (duckdb_prepare storage={storage}: {time.perf_counter() - t:.2f} s, untimed)")
         for shape in dshapes:
             for hour_shape in hshapes:
-                show(f"duckdb_report storage={storage} shape={shape} hours={hour_shape}",
-                     lambda: duckdb_report(con, args.tz, shape=shape, hour_shape=hour_shape))
+                show(
+                    f"duckdb_report storage={storage} shape={shape} hours={hour_shape}",
+                    lambda c=con, s=shape, h=hour_shape: duckdb_report(
+                        c, args.tz, shape=s, hour_shape=h
+                    ),
+                )
         if storage == DUCKDB_STORAGES[0]:
-            show("  duckdb_counters (default shapes; no Report dicts)",
-                 lambda: duckdb_counters(con, args.tz))
+            show(
+                "  duckdb_counters (default shapes; no Report dicts)",
+                lambda c=con: duckdb_counters(c, args.tz),
+            )
         con.close()
 
     reports = [(k, v) for k, v in runs.items() if isinstance(v, Report)]
@@ -786,8 +894,11 @@ def _main(argv: list[str] | None = None) -> int:
         if diffs:
             bad += 1
             print(f"MISMATCH {label} vs {base_label}:", *diffs[:10], sep="\n  ")
-    print(f"{len(reports)} reports, {len(base.groups):,} groups: "
-          + ("all equal" if not bad else f"{bad} differ"))
+    print(f"load average at the end: {os.getloadavg()}")
+    print(
+        f"{len(reports)} reports, {len(base.groups):,} groups: "
+        + ("all equal" if not bad else f"{bad} differ")
+    )
     return 1 if bad else 0
 
 

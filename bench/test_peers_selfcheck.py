@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import sys
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,17 +18,26 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import peers  # noqa: E402  (sets POLARS_MAX_THREADS=1 when polars is not imported yet)
+import peers  # sets POLARS_MAX_THREADS=1 when polars is not imported yet
 
 NONE = 4294967295
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def reference_report(cols: dict[str, np.ndarray], tz: str) -> peers.Report:
     """The report, one event at a time, straight from the definitions."""
     zone = ZoneInfo(tz)
-    counters = ("attempts", "human_answers", "machine_answers", "connects", "abandons",
-                "dispositions", "argued", "positive", "conversations")
+    counters = (
+        "attempts",
+        "human_answers",
+        "machine_answers",
+        "connects",
+        "abandons",
+        "dispositions",
+        "argued",
+        "positive",
+        "conversations",
+    )
     groups: dict[tuple[int, int], dict] = defaultdict(
         lambda: {**dict.fromkeys(counters, 0), "talk_seconds": 0.0, "wrapup_seconds": 0.0}
     )
@@ -69,8 +78,9 @@ def reference_report(cols: dict[str, np.ndarray], tz: str) -> peers.Report:
             "aht_seconds": div(g["talk_seconds"] + g["wrapup_seconds"], g["conversations"]),
         }
 
-    center = {k: sum(g[k] for g in groups.values()) for k in (*counters, "talk_seconds",
-                                                              "wrapup_seconds")}
+    center = {
+        k: sum(g[k] for g in groups.values()) for k in (*counters, "talk_seconds", "wrapup_seconds")
+    }
     return peers.Report(
         groups={key: with_ratios(g) for key, g in groups.items()},
         center=with_ratios(center),
@@ -101,8 +111,10 @@ def test_synthetic_day_is_plausible(day: dict[str, np.ndarray]) -> None:
     t, kind, flags, agent = day["time"], day["kind"], day["flags"], day["agent"]
     assert np.all(np.diff(t) >= 0)
     paris = ZoneInfo("Europe/Paris")
-    assert {(EPOCH + timedelta(microseconds=int(x))).astimezone(paris).date().isoformat()
-            for x in (t[0], t[-1])} == {"2026-11-20"}
+    assert {
+        (EPOCH + timedelta(microseconds=int(x))).astimezone(paris).date().isoformat()
+        for x in (t[0], t[-1])
+    } == {"2026-11-20"}
     assert np.all(agent[np.isin(kind, (0, 1, 2, 3, 4, 5, 6, 8))] == NONE)
     assert np.all(agent[np.isin(kind, (7, 10, 11, 12))] != NONE)
     shares = np.bincount(kind, minlength=30) / len(kind)
@@ -126,8 +138,9 @@ def test_reference_sees_the_day(expected: peers.Report) -> None:
 @pytest.mark.parametrize("shape", peers.POLARS_SHAPES)
 @pytest.mark.parametrize("hour_shape", peers.HOUR_SHAPES)
 def test_polars_matches_reference(day, expected, shape: str, hour_shape: str) -> None:
-    got = peers.polars_report(peers.polars_frame(day), "Europe/Paris", shape=shape,
-                              hour_shape=hour_shape)
+    got = peers.polars_report(
+        peers.polars_frame(day), "Europe/Paris", shape=shape, hour_shape=hour_shape
+    )
     assert peers.reports_equal(expected, got) == []
     assert all(isinstance(got.center[k], int) for k in peers.COUNT_KEYS)
 
@@ -191,8 +204,10 @@ def test_bucket_check_rejects_a_fractional_offset() -> None:
 
 def test_empty_input() -> None:
     cols = {k: np.zeros(0, dtype=t) for k, t in peers.DTYPES.items()}
-    for rep in (peers.polars_report(peers.polars_frame(cols), "UTC"),
-                peers.duckdb_report(peers.duckdb_prepare(cols), "UTC")):
+    for rep in (
+        peers.polars_report(peers.polars_frame(cols), "UTC"),
+        peers.duckdb_report(peers.duckdb_prepare(cols), "UTC"),
+    ):
         assert rep.groups == {}
         assert rep.attempts_by_local_hour == [0] * 24
         assert rep.center["attempts"] == 0 and rep.center["aht_seconds"] is None
@@ -213,8 +228,10 @@ def test_reports_equal() -> None:
     base = peers.Counters(
         np.array([1, 1], dtype=np.uint64),
         np.array([NONE, 7], dtype=np.uint64),
-        {**{k: np.array([0, 0]) for k in peers.COUNT_KEYS},
-         **{k: np.array([0.0, 0.0]) for k in peers.SUM_KEYS}},
+        {
+            **{k: np.array([0, 0]) for k in peers.COUNT_KEYS},
+            **{k: np.array([0.0, 0.0]) for k in peers.SUM_KEYS},
+        },
         np.zeros(24, dtype=np.int64),
     )
     base.counters["attempts"] = np.array([10, 0])
@@ -223,8 +240,11 @@ def test_reports_equal() -> None:
     a = base.to_report()
     assert a.groups[(1, NONE)]["aht_seconds"] is None
     assert a.groups[(1, 7)]["aht_seconds"] == 50.0
-    b = peers.Report(groups={k: dict(v) for k, v in a.groups.items()}, center=dict(a.center),
-                     attempts_by_local_hour=list(a.attempts_by_local_hour))
+    b = peers.Report(
+        groups={k: dict(v) for k, v in a.groups.items()},
+        center=dict(a.center),
+        attempts_by_local_hour=list(a.attempts_by_local_hour),
+    )
     assert peers.reports_equal(a, b) == []
     b.groups[(1, NONE)]["aht_seconds"] = math.nan  # None and NaN are the same
     b.groups[(1, 7)]["talk_seconds"] = 100.0 * (1 + 1e-12)

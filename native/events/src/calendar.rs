@@ -151,6 +151,12 @@ impl Calendar {
         Ok(Span { start, end: start + MICROS_PER_HOUR })
     }
 
+    /// The local clock hour containing `t` and its hour of day (0–23).
+    pub fn local_hour(&self, t: i64) -> Result<(Span, u8)> {
+        let hour = Self::timestamp(t)?.to_zoned(self.tz.clone()).hour();
+        Ok((self.hour_span(t)?, hour as u8))
+    }
+
     /// Every period containing `t`.
     pub fn periods_at(&self, t: i64) -> Result<PeriodsAt> {
         let date = self.date(t)?;

@@ -70,7 +70,18 @@ pub const COUNTERS: usize = Counter::ALL.len();
 
 /// All counters of one entity in one bucket.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(transparent)]
 pub struct Counters(pub [f64; COUNTERS]);
+
+/// `n` zeroed cells, allocated zeroed (the OS maps pages lazily, so a large ring that is
+/// mostly never written costs nothing until it is).
+pub fn zeroed_cells(n: usize) -> Vec<Counters> {
+    let mut raw = std::mem::ManuallyDrop::new(vec![[0.0f64; COUNTERS]; n]);
+    let (ptr, len, cap) = (raw.as_mut_ptr(), raw.len(), raw.capacity());
+    // SAFETY: `Counters` is `repr(transparent)` over `[f64; COUNTERS]`: same size, alignment
+    // and validity, so the allocation can change element type.
+    unsafe { Vec::from_raw_parts(ptr.cast::<Counters>(), len, cap) }
+}
 
 impl Default for Counters {
     fn default() -> Self {

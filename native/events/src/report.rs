@@ -63,59 +63,83 @@ pub struct CallReport {
     pub attempts_by_local_hour: [u64; 24],
 }
 
-/// Dense accumulator cell: counts as u32 (a cell of one day never nears 4 billion).
+/// Dense accumulator cell: counts as u32 (a day's cell never nears 4 billion).
 #[derive(Clone, Copy, Default)]
+#[repr(C, align(64))]
 struct Acc {
-    /// Indexed by the slots below.
-    counts: [u32; 10],
-    talk: f64,
-    wrap: f64,
+    /// Indexed by the slots below: each event adds one to exactly one count.
+    counts: [u32; 11],
+    /// Talk seconds, wrap-up seconds, and a scratch sum for every other event's value, so
+    /// each event also adds its value to exactly one sum, without a branch.
+    sums: [f64; 3],
 }
+
+const TALK: usize = 0;
+const WRAP: usize = 1;
+const SCRATCH: usize = 2;
 
 const ATTEMPTS: usize = 0;
 const HUMAN: usize = 1;
 const MACHINE: usize = 2;
 const CONNECTS: usize = 3;
 const ABANDONS: usize = 4;
-const DISPOSITIONS: usize = 5;
-const CONVERSATIONS: usize = 6;
-const ARGUED: usize = 7;
-const POSITIVE: usize = 8;
+const CONVERSATIONS: usize = 5;
+/// Dispositions by their (argued, positive) flags: 6 + 2 × argued + positive.
+const DISPOSITIONS: usize = 6;
 /// Kinds the report does not count land here and are never read.
-const IGNORED: usize = 9;
+const IGNORED: usize = 10;
 
-/// Counter slot of each kind code (a handled hang-up is redirected to conversations).
-const SLOT: [usize; 256] = {
-    let mut t = [IGNORED; 256];
-    t[EventKind::DialAttempt as usize] = ATTEMPTS;
-    t[EventKind::AnsweredHuman as usize] = HUMAN;
-    t[EventKind::AnsweredMachine as usize] = MACHINE;
-    t[EventKind::Connected as usize] = CONNECTS;
-    t[EventKind::Abandoned as usize] = ABANDONS;
-    t[EventKind::Disposition as usize] = DISPOSITIONS;
+/// Index of the slot table: the kind (codes past 31 all read as 31, which is no kind) and the
+/// three flag bits the report reads.
+#[inline]
+fn slot_index(kind: u8, flags: u16) -> usize {
+    let bits = (flags & (flag::POSITIVE | flag::ARGUED)) | ((flags & flag::HANDLED) >> 2);
+    usize::from(kind.min(31)) | (usize::from(bits) << 5)
+}
+
+/// Count slot (low four bits) and sum slot (high bits) of each (kind, flag bits) combination.
+const SLOTS: [u8; 256] = {
+    let mut t = [(IGNORED | SCRATCH << 4) as u8; 256];
+    let mut bits = 0;
+    while bits < 8 {
+        let b = bits << 5;
+        t[EventKind::DialAttempt as usize | b] = (ATTEMPTS | SCRATCH << 4) as u8;
+        t[EventKind::AnsweredHuman as usize | b] = (HUMAN | SCRATCH << 4) as u8;
+        t[EventKind::AnsweredMachine as usize | b] = (MACHINE | SCRATCH << 4) as u8;
+        t[EventKind::Connected as usize | b] = (CONNECTS | SCRATCH << 4) as u8;
+        t[EventKind::Abandoned as usize | b] = (ABANDONS | SCRATCH << 4) as u8;
+        if bits & 4 != 0 {
+            t[EventKind::Hangup as usize | b] = (CONVERSATIONS | TALK << 4) as u8;
+        }
+        t[EventKind::Disposition as usize | b] = (DISPOSITIONS + (bits & 3) | SCRATCH << 4) as u8;
+        t[EventKind::WrapupEnd as usize | b] = (IGNORED | WRAP << 4) as u8;
+        bits += 1;
+    }
     t
 };
 
 impl Acc {
     fn cell(&self) -> ReportCell {
         let c = |i: usize| u64::from(self.counts[i]);
+        let (none, positive, argued, both) =
+            (c(DISPOSITIONS), c(DISPOSITIONS + 1), c(DISPOSITIONS + 2), c(DISPOSITIONS + 3));
         ReportCell {
             attempts: c(ATTEMPTS),
             human_answers: c(HUMAN),
             machine_answers: c(MACHINE),
             connects: c(CONNECTS),
             abandons: c(ABANDONS),
-            dispositions: c(DISPOSITIONS),
-            argued: c(ARGUED),
-            positive: c(POSITIVE),
+            dispositions: none + positive + argued + both,
+            argued: argued + both,
+            positive: positive + both,
             conversations: c(CONVERSATIONS),
-            talk_seconds: self.talk,
-            wrapup_seconds: self.wrap,
+            talk_seconds: self.sums[TALK],
+            wrapup_seconds: self.sums[WRAP],
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.counts[..IGNORED].iter().all(|&c| c == 0) && self.talk == 0.0 && self.wrap == 0.0
+        self.counts[..IGNORED].iter().all(|&c| c == 0) && self.sums[..SCRATCH].iter().all(|&v| v == 0.0)
     }
 }
 
@@ -137,37 +161,35 @@ pub fn call_report(cols: &ReportColumns<'_>, tz: &str) -> Result<CallReport> {
         return Err(EventsError::ColumnLengths(format!("time={n}, kind/flags/campaign/agent/value={others:?}")));
     }
     let calendar = Calendar::new(tz, WeekStart::Monday)?;
-    // Ids are dense; NONE gets the slot after the largest id.
-    let slots = |col: &[u32]| col.iter().copied().filter(|&x| x != NONE).max().map_or(1, |m| m as usize + 2);
+    // Ids are dense; NONE gets the slot after the largest id. NONE + 1 wraps to 0, which keeps
+    // this max branch-free (and vectorised).
+    let slots = |col: &[u32]| col.iter().map(|&x| x.wrapping_add(1)).max().unwrap_or(0) as usize + 1;
     let (campaigns, agents) = (slots(cols.campaign), slots(cols.agent));
     let (none_c, none_a) = (campaigns as u32 - 1, agents as u32 - 1);
     let mut cells = vec![Acc::default(); campaigns * agents];
     let mut hours = [0u64; 24];
     let mut hour_span = Span::default();
     let mut hour_of_day = 0usize;
+    // Re-sliced to `n` so the compiler drops the per-column bounds checks in the loop.
+    let (time, kind, flags) = (&cols.time[..n], &cols.kind[..n], &cols.flags[..n]);
+    let (campaign, agent, value) = (&cols.campaign[..n], &cols.agent[..n], &cols.value[..n]);
     for i in 0..n {
-        let k = cols.kind[i];
-        let f = cols.flags[i];
-        let v = cols.value[i];
-        let c = cols.campaign[i].min(none_c) as usize;
-        let a = cols.agent[i].min(none_a) as usize;
-        let handled = (k == EventKind::Hangup as u8) & (f & flag::HANDLED != 0);
-        let is_dispo = k == EventKind::Disposition as u8;
+        let k = kind[i];
+        let v = value[i];
+        let t = time[i];
+        let slot = usize::from(SLOTS[slot_index(k, flags[i])]);
+        let c = campaign[i].min(none_c) as usize;
+        let a = agent[i].min(none_a) as usize;
         let acc = &mut cells[c * agents + a];
-        acc.counts[if handled { CONVERSATIONS } else { SLOT[k as usize] }] += 1;
-        acc.counts[ARGUED] += u32::from(is_dispo & (f & flag::ARGUED != 0));
-        acc.counts[POSITIVE] += u32::from(is_dispo & (f & flag::POSITIVE != 0));
-        acc.talk += if handled { v } else { 0.0 };
-        acc.wrap += if k == EventKind::WrapupEnd as u8 { v } else { 0.0 };
-        if k == EventKind::DialAttempt as u8 {
-            let t = cols.time[i];
-            if !hour_span.contains(t) {
-                let (span, h) = calendar.local_hour(t)?;
-                hour_span = span;
-                hour_of_day = usize::from(h);
-            }
-            hours[hour_of_day] += 1;
+        acc.counts[slot & 15] += 1;
+        acc.sums[slot >> 4] += v;
+        // Sorted logs change hour rarely; the branch is predictable.
+        if !hour_span.contains(t) {
+            let (span, h) = calendar.local_hour(t)?;
+            hour_span = span;
+            hour_of_day = usize::from(h);
         }
+        hours[hour_of_day] += u64::from(slot & 15 == ATTEMPTS);
     }
     let id = |slot: usize, none: u32| if slot as u32 == none { NONE } else { slot as u32 };
     let mut center = ReportCell::default();

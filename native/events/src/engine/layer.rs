@@ -1,7 +1,7 @@
 //! Storage of counters: the open bucket of a level (one cell per entity, with the list of
 //! entities touched so closing it costs what was written), and a ring of closed buckets.
 
-use crate::counters::{Counter, Counters, Delta};
+use crate::counters::{zeroed_cells, Counter, Counters, Delta};
 
 /// The open bucket of one level (minute, hour or day) for every entity.
 #[derive(Debug, Clone)]
@@ -13,7 +13,7 @@ pub struct Layer {
 
 impl Layer {
     pub fn new(entities: usize) -> Self {
-        Self { cells: vec![Counters::default(); entities], touched: Vec::new(), is_touched: vec![false; entities] }
+        Self { cells: zeroed_cells(entities), touched: Vec::new(), is_touched: vec![false; entities] }
     }
 
     #[inline]
@@ -93,7 +93,7 @@ impl Ring {
         Self {
             entities,
             keys: vec![None; slots],
-            cells: vec![Counters::default(); slots * entities],
+            cells: zeroed_cells(slots * entities),
             written: vec![Vec::new(); slots],
         }
     }

@@ -134,7 +134,7 @@ RATIO_KEYS = ("abandon_rate", "argued_share", "positive_share", "aht_seconds")
 FIGURE_KEYS = COUNT_KEYS + SUM_KEYS + RATIO_KEYS
 
 _US_PER_HOUR = 3_600_000_000
-_BUCKET_US = 900_000_000  # 15 minutes: every offset since 1970 is a multiple of it
+_BUCKET_US = 900_000_000  # 15 minutes: every UTC offset since 1972 is a multiple of it
 
 
 # --------------------------------------------------------------------------------------------
@@ -368,13 +368,15 @@ def assert_single_threaded(con: Any = None) -> None:
     set ``POLARS_MAX_THREADS=1`` in its environment before anything imports polars.
     """
     size = pl.thread_pool_size()
-    assert size == 1, (
-        f"polars runs a pool of {size} threads: set POLARS_MAX_THREADS=1 in the environment "
-        "before polars is first imported (e.g. `POLARS_MAX_THREADS=1 python bench/...`)"
-    )
+    if size != 1:  # not `assert`: it must hold under `python -O` too
+        raise AssertionError(
+            f"polars runs a pool of {size} threads: set POLARS_MAX_THREADS=1 in the environment "
+            "before polars is first imported (e.g. `POLARS_MAX_THREADS=1 python bench/...`)"
+        )
     if con is not None:
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-        assert int(threads) == 1, f"duckdb connection runs {threads} threads: SET threads=1"
+        if int(threads) != 1:
+            raise AssertionError(f"duckdb connection runs {threads} threads: SET threads=1")
 
 
 # --------------------------------------------------------------------------------------------
@@ -658,41 +660,18 @@ def duckdb_report(
 # Synthetic data (self-checks only; the benchmark's data comes from the native generator)
 # --------------------------------------------------------------------------------------------
 
-# Share of each kind among the events of a predictive-dialer day (percent).
-_KIND_WEIGHTS = np.zeros(30)
-for _k, _w in {
-    0: 28.0,
-    1: 18.0,
-    2: 6.0,
-    3: 3.0,
-    4: 9.0,
-    5: 1.5,
-    6: 1.0,  # dialer outcomes
-    7: 5.5,
-    8: 0.4,
-    9: 7.0,
-    10: 5.0,
-    11: 5.0,
-    12: 5.0,  # calls handled by agents
-    13: 0.1,
-    14: 0.1,
-    15: 0.6,
-    16: 0.6,  # login, logout, pause, resume
-    17: 0.5,
-    18: 0.3,
-    19: 0.4,
-    20: 0.3,
-    21: 0.4,
-    22: 0.6,  # callbacks, csat, nps, sale, msg
-    23: 0.5,
-    24: 0.4,
-    25: 0.1,
-    26: 0.01,
-    27: 0.01,
-    28: 0.02,
-    29: 0.02,
-}.items():
-    _KIND_WEIGHTS[_k] = _w
+# Share of each kind (0-29) among the events of a predictive-dialer day (percent): attempt,
+# ringing, human, machine, no answer, busy, invalid; connected, abandoned, hangup, wrap-up
+# start and end, disposition; login, logout, pause, resume; callback scheduled and done,
+# csat, nps, sale, message answered; queue entered, answered, abandoned; campaign and list
+# (de)activations.
+_KIND_WEIGHTS = np.array(
+    [28.0, 18.0, 6.0, 3.0, 9.0, 1.5, 1.0]
+    + [5.5, 0.4, 7.0, 5.0, 5.0, 5.0]
+    + [0.1, 0.1, 0.6, 0.6]
+    + [0.5, 0.3, 0.4, 0.3, 0.4, 0.6]
+    + [0.5, 0.4, 0.1, 0.01, 0.01, 0.02, 0.02]
+)
 _KIND_WEIGHTS /= _KIND_WEIGHTS.sum()
 _AGENTLESS_KINDS = np.array([0, 1, 2, 3, 4, 5, 6, 8, 23, 25, 26, 27, 28, 29])
 _CAMPAIGNLESS_KINDS = np.array([13, 14, 15, 16])

@@ -227,7 +227,7 @@ def reports_equal(a: Report, b: Report, rel_tol: float = 1e-9, *, limit: int = 5
     ha, hb = list(a.attempts_by_local_hour), list(b.attempts_by_local_hour)
     if len(ha) != 24 or len(hb) != 24:
         diffs.append(f"attempts_by_local_hour: {len(ha)} != {len(hb)} entries (24 expected)")
-    for h, (x, y) in enumerate(zip(ha, hb)):
+    for h, (x, y) in enumerate(zip(ha, hb, strict=True)):
         if int(x) != int(y):
             diffs.append(f"attempts_by_local_hour[{h:02d}]: {x} != {y}")
     if len(diffs) > limit:
@@ -268,9 +268,10 @@ class Counters:
         ]
         keys = zip(
             np.asarray(self.campaign, dtype=np.uint64)[idx].tolist(),
-            np.asarray(self.agent, dtype=np.uint64)[idx].tolist(),
+            np.asarray(self.agent, dtype=np.uint64)[idx].tolist(), strict=True,
         )
-        groups = {key: dict(zip(FIGURE_KEYS, row)) for key, row in zip(keys, zip(*columns))}
+        rows = zip(*columns, strict=True)
+        groups = {key: dict(zip(FIGURE_KEYS, row, strict=True)) for key, row in zip(keys, rows, strict=True)}
         hours = np.asarray(self.attempts_by_local_hour, dtype=np.int64)
         if hours.shape != (24,):
             raise ValueError(f"attempts_by_local_hour must have 24 entries, got {hours.shape}")
@@ -666,11 +667,8 @@ def duckdb_report(
 # csat, nps, sale, message answered; queue entered, answered, abandoned; campaign and list
 # (de)activations.
 _KIND_WEIGHTS = np.array(
-    [28.0, 18.0, 6.0, 3.0, 9.0, 1.5, 1.0]
-    + [5.5, 0.4, 7.0, 5.0, 5.0, 5.0]
-    + [0.1, 0.1, 0.6, 0.6]
-    + [0.5, 0.3, 0.4, 0.3, 0.4, 0.6]
-    + [0.5, 0.4, 0.1, 0.01, 0.01, 0.02, 0.02]
+    [28.0, 18.0, 6.0, 3.0, 9.0, 1.5, 1.0, 5.5, 0.4, 7.0, 5.0, 5.0, 5.0, 0.1, 0.1,
+     0.6, 0.6, 0.5, 0.3, 0.4, 0.3, 0.4, 0.6, 0.5, 0.4, 0.1, 0.01, 0.01, 0.02, 0.02]
 )
 _KIND_WEIGHTS /= _KIND_WEIGHTS.sum()
 _AGENTLESS_KINDS = np.array([0, 1, 2, 3, 4, 5, 6, 8, 23, 25, 26, 27, 28, 29])

@@ -42,7 +42,7 @@ def reference_report(cols: dict[str, np.ndarray], tz: str) -> peers.Report:
         lambda: {**dict.fromkeys(counters, 0), "talk_seconds": 0.0, "wrapup_seconds": 0.0}
     )
     hours = [0] * 24
-    rows = zip(*(cols[n].tolist() for n in ("time", "kind", "flags", "campaign", "agent", "value")))
+    rows = zip(*(cols[n].tolist() for n in ("time", "kind", "flags", "campaign", "agent", "value")), strict=True)
     for t, k, f, c, a, v in rows:
         g = groups[(c, a)]
         if k == 0:
@@ -267,6 +267,5 @@ def test_reports_equal() -> None:
 
 
 def test_single_threaded() -> None:
-    if peers._POLARS_IMPORTED_BEFORE_US:
-        pytest.skip("polars was imported before bench.peers in this process")
+    # bench/conftest.py sets POLARS_MAX_THREADS=1 before anything imports polars.
     peers.assert_single_threaded()

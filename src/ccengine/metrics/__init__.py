@@ -15,7 +15,9 @@ from ccengine.metrics._aggregator import (
     Rejection,
     Table,
 )
+from ccengine.metrics._dashboard import Dashboard
 from ccengine.metrics._events import COLUMNS, NONE, Event, EventBatch, EventKind, Flag
+from ccengine.metrics._log import EventLog
 from ccengine.metrics._report import CallReport, call_report, synthetic_day
 from ccengine.metrics._tz import TZDB_VERSION, zone
 
@@ -27,9 +29,11 @@ __all__ = [
     "TZDB_VERSION",
     "Aggregator",
     "CallReport",
+    "Dashboard",
     "Event",
     "EventBatch",
     "EventKind",
+    "EventLog",
     "Flag",
     "IndicatorValue",
     "IngestReport",

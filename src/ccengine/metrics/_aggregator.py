@@ -111,7 +111,8 @@ class Table:
         return self.values[:, INDICATORS.index(indicator)]
 
     def row(self, entity: int) -> Values:
-        return {name: (None if np.isnan(v) else float(v)) for name, v in zip(INDICATORS, self.values[entity])}
+        row = self.values[entity]
+        return {name: (None if np.isnan(v) else float(v)) for name, v in zip(INDICATORS, row, strict=True)}
 
 
 class Aggregator:
@@ -148,7 +149,7 @@ class Aggregator:
         time: int,
         tenant: int = NONE,
         campaign: int = NONE,
-        list: int = NONE,  # noqa: A002 - the event field's name
+        list: int = NONE,
         agent: int = NONE,
         team: int = NONE,
         queue: int = NONE,
@@ -171,17 +172,17 @@ class Aggregator:
 
     def values(self, now: int, period: Period, dimension: Dimension = "center", entity: int = 0) -> Values:
         """Every indicator of the period containing ``now``, up to ``now``."""
-        return dict(zip(INDICATORS, self._native.values(now, period, dimension, entity)))
+        return dict(zip(INDICATORS, self._native.values(now, period, dimension, entity), strict=True))
 
     def rolling(self, now: int, window: Window, dimension: Dimension = "center", entity: int = 0) -> Values:
-        return dict(zip(INDICATORS, self._native.rolling(now, window, dimension, entity)))
+        return dict(zip(INDICATORS, self._native.rolling(now, window, dimension, entity), strict=True))
 
     def report(self, now: int, period: Period, dimension: Dimension = "center", entity: int = 0) -> PeriodReport:
         """The period's indicators with the previous period's values and trends."""
         start, end, prev_start, prev_end, effective_now, values = self._native.report(now, period, dimension, entity)
         return PeriodReport(
             start, end, prev_start, prev_end, effective_now,
-            {name: IndicatorValue(*v) for name, v in zip(INDICATORS, values)},
+            {name: IndicatorValue(*v) for name, v in zip(INDICATORS, values, strict=True)},
         )
 
     def table(self, now: int, period: Period, dimension: Dimension) -> Table:
@@ -199,7 +200,7 @@ class Aggregator:
         effective_now, states, campaigns, callbacks, queues = self._native.live(now)
         return Live(
             effective_now,
-            dict(zip(AGENT_STATES, states)),
+            dict(zip(AGENT_STATES, states, strict=True)),
             campaigns,
             callbacks,
             {q: QueueLive(waiting, longest) for q, waiting, longest in queues},

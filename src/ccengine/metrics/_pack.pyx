@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, autotestdict=False
 """Packs Python event tuples into the columns of an EventBatch.
 
 The dialer and the API produce events as Python objects (``ccengine.metrics.Event``, a named

@@ -1,0 +1,88 @@
+"""Typed surface of the PyO3 extension (checked against the binary by mypy.stubtest)."""
+
+from typing_extensions import Buffer
+from typing import Any, final
+
+__all__ = [
+    "AGENT_STATES",
+    "COUNTERS",
+    "EVENT_KINDS",
+    "FLAGS",
+    "INDICATORS",
+    "NONE",
+    "TZDB_VERSION",
+    "Aggregator",
+    "call_report",
+    "synthetic_day",
+    "tzif",
+]
+
+NONE: int
+TZDB_VERSION: str | None
+EVENT_KINDS: list[tuple[str, int]]
+FLAGS: list[tuple[str, int]]
+AGENT_STATES: list[str]
+INDICATORS: list[str]
+COUNTERS: list[str]
+
+_Cell = tuple[int, int, int, int, int, int, int, int, int, float, float]
+_Reported = tuple[float | None, float | None, str | None, str]
+
+@final
+class Aggregator:
+    def __new__(
+        cls,
+        *,
+        tz: str,
+        week_start: str,
+        service_level_seconds: float,
+        trend_tolerance: float,
+        sizes: dict[str, int],
+    ) -> Aggregator: ...
+    def sizes(self) -> list[tuple[str, int]]: ...
+    def resize(self, dimension_name: str, size: int) -> None: ...
+    def push(
+        self,
+        kind: int,
+        time: int,
+        tenant: int,
+        campaign: int,
+        list: int,
+        agent: int,
+        team: int,
+        queue: int,
+        channel: int,
+        call: int,
+        value: float,
+        aux: int,
+        flags: int,
+    ) -> None: ...
+    def ingest(self, batch: Any) -> tuple[int, list[tuple[int, str, str]]]: ...
+    def values(self, now: int, period_name: str, dimension_name: str, id: int) -> list[float | None]: ...
+    def rolling(self, now: int, window_name: str, dimension_name: str, id: int) -> list[float | None]: ...
+    def report(
+        self, now: int, period_name: str, dimension_name: str, id: int
+    ) -> tuple[int, int, int, int, int, list[_Reported]]: ...
+    def table(self, now: int, period_name: str, dimension_name: str) -> bytes: ...
+    def series(
+        self, now: int, period_name: str, dimension_name: str, id: int, indicator_name: str
+    ) -> list[tuple[int, float | None]]: ...
+    def live(self, now: int) -> tuple[int, list[int], int, int, list[tuple[int, int, float]]]: ...
+    def agent_state(self, agent: int) -> tuple[str, int] | None: ...
+
+def tzif(name: str) -> tuple[str, bytes]: ...
+def call_report(
+    time: Buffer, kind: Buffer, flags: Buffer, campaign: Buffer, agent: Buffer, value: Buffer, tz: str
+) -> tuple[list[tuple[tuple[int, int], _Cell]], _Cell, list[int]]: ...
+def synthetic_day(
+    *,
+    date: str,
+    tz: str,
+    agents: int,
+    teams: int,
+    campaigns: int,
+    lists: int,
+    queues: int,
+    target_events: int,
+    seed: int,
+) -> dict[str, bytes]: ...

@@ -63,7 +63,7 @@ def _ingest_plain(agg: m.Aggregator, events: list[m.Event]) -> None:
 
 
 def _ingest_per_event(agg: m.Aggregator, events: list[m.Event]) -> None:
-    push = agg._native.push
+    push = agg.push
     for e in events:
         push(e.kind, e.time, e.tenant, e.campaign, e.list, e.agent, e.team, e.queue, e.channel, e.call,
              e.value, e.aux, e.flags)

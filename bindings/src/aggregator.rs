@@ -3,7 +3,9 @@
 
 use ccengine_events::calendar::WeekStart;
 use ccengine_events::query::Live;
-use ccengine_events::{Aggregator, Config, Dimension, Event, Sizes};
+use ccengine_events::{Aggregator, Config, Dimension, Event, Sizes, NONE};
+
+const _: () = assert!(NONE == 4294967295, "push's defaults spell NONE out");
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
@@ -60,6 +62,10 @@ impl PyAggregator {
         Ok(self.inner.resize(dimension(dimension_name)?, size)?)
     }
 
+    /// Ingests one event; ids default to NONE (written out, so the text signature shows it).
+    #[pyo3(signature = (kind, time, tenant=4294967295, campaign=4294967295, list=4294967295,
+                        agent=4294967295, team=4294967295, queue=4294967295, channel=4294967295,
+                        call=0, value=0.0, aux=0, flags=0))]
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ccengine import _native
-from ccengine.metrics._events import NONE, Event, EventBatch
+from ccengine.metrics._events import Event, EventBatch
 
 INDICATORS: tuple[str, ...] = tuple(_native.INDICATORS)
 AGENT_STATES: tuple[str, ...] = tuple(_native.AGENT_STATES)
@@ -135,6 +135,11 @@ class Aggregator:
             sizes=dict(sizes),
         )
         self.tz = tz
+        #: Ingests one event; raises MetricsError (with ``.slug``) when it is refused. The
+        #: native method itself (no Python frame in between: this is the per-event hot path).
+        #: Signature: ``push(kind, time, tenant=NONE, campaign=NONE, list=NONE, agent=NONE,
+        #: team=NONE, queue=NONE, channel=NONE, call=0, value=0.0, aux=0, flags=0)``.
+        self.push = self._native.push
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -142,25 +147,6 @@ class Aggregator:
 
     def resize(self, dimension: Dimension, size: int) -> None:
         self._native.resize(dimension, size)
-
-    def push(
-        self,
-        kind: int,
-        time: int,
-        tenant: int = NONE,
-        campaign: int = NONE,
-        list: int = NONE,
-        agent: int = NONE,
-        team: int = NONE,
-        queue: int = NONE,
-        channel: int = NONE,
-        call: int = 0,
-        value: float = 0.0,
-        aux: int = 0,
-        flags: int = 0,
-    ) -> None:
-        """Ingests one event; raises MetricsError (with ``.slug``) when it is refused."""
-        self._native.push(kind, time, tenant, campaign, list, agent, team, queue, channel, call, value, aux, flags)
 
     def push_event(self, event: Event) -> None:
         self._native.push(event.kind, event.time, *event[2:])

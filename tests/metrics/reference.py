@@ -95,7 +95,7 @@ class Ev:
 LOGGED_OUT, AVAILABLE, ON_CALL, WRAPUP, PAUSED = (
     "logged_out", "available", "on_call", "wrapup", "paused"
 )
-STATE_SET_BY = {
+STATE_SET_BY: dict[int, str] = {
     Kind.AGENT_LOGIN: AVAILABLE,
     Kind.AGENT_LOGOUT: LOGGED_OUT,
     Kind.AGENT_PAUSE: PAUSED,
@@ -105,24 +105,20 @@ STATE_SET_BY = {
     Kind.WRAPUP_START: WRAPUP,
     Kind.WRAPUP_END: AVAILABLE,
 }
-# The doc's table says HANGUP moves the state only "with an agent", and the agent-time section says
-# these kinds move it when they "name an agent": only the AGENT_* kinds cannot do without one.
-KINDS_NEEDING_AN_AGENT = frozenset(
-    {Kind.AGENT_LOGIN, Kind.AGENT_LOGOUT, Kind.AGENT_PAUSE, Kind.AGENT_RESUME}
-)
+# Only HANGUP moves the state "with an agent" in the doc's table (a dialer hangs up calls no agent
+# took); every other state kind always concerns an agent.
+KINDS_NEEDING_AN_AGENT = frozenset(STATE_SET_BY) - {Kind.HANGUP}
 QUEUE_KINDS = frozenset({Kind.QUEUE_ENTERED, Kind.QUEUE_ANSWERED, Kind.QUEUE_ABANDONED})
 # Kinds whose value is a duration, wait, delay or revenue, whatever their flags.
 KINDS_WITH_NON_NEGATIVE_VALUE = frozenset({
     Kind.HANGUP, Kind.WRAPUP_END, Kind.MESSAGE_ANSWERED,
     Kind.QUEUE_ANSWERED, Kind.QUEUE_ABANDONED, Kind.SALE,
 })
-# The doc carries campaign and team over from the agent's previous state event, not the tenant.
-CARRIED_OVER = ("team", "campaign")
 TOO_OLD_DAYS = 62
 
-# Counters only the live figures read (or that feed no indicator: ringing, logins, pauses,
-# wrapups) are not tallied.
-SIMPLE_TALLIES = {
+# The doc's counters that feed no period indicator (ringing, logins, pauses, wrapups,
+# callbacks_done) are not tallied; live() reads the callbacks itself.
+SIMPLE_TALLIES: dict[int, str] = {
     Kind.DIAL_ATTEMPT: "attempts",
     Kind.ANSWERED_HUMAN: "human_answers",
     Kind.ANSWERED_MACHINE: "machine_answers",
@@ -235,11 +231,20 @@ class Calendar:
         return self.midnight(self.local(newest).date() - timedelta(days=TOO_OLD_DAYS))
 
 
-# --- validation -----------------------------------------------------------------------------
+# --- validation ----------------------------------------------------------------------------------
+
+def _switched(ev: Ev) -> tuple[str, int] | None:
+    """The campaign or list whose activation an event switches, if any."""
+    if ev.kind in (Kind.CAMPAIGN_ACTIVATED, Kind.CAMPAIGN_DEACTIVATED) and ev.campaign != NONE:
+        return ("campaign", ev.campaign)
+    if ev.kind in (Kind.LIST_ACTIVATED, Kind.LIST_DEACTIVATED) and ev.list != NONE:
+        return ("list", ev.list)
+    return None
+
 
 def _rejection(
     ev: Ev, sizes: Mapping[str, int], cal: Calendar,
-    newest: int | None, last_state_time: Mapping[int, int],
+    newest: int | None, last_state_time: Mapping[int, int], last_switch_time: Mapping[tuple[str, int], int],
 ) -> str | None:
     """The slug of the first rule (in the doc's table order) that `ev` breaks."""
     if ev.kind not in KIND_CODES:
@@ -256,14 +261,17 @@ def _rejection(
         return "negative-value"
     if ev.kind == Kind.CSAT_SCORED and not 1 <= ev.value <= 5:
         return "score-out-of-range"
-    if ev.kind == Kind.NPS_SCORED and not (0 <= ev.value <= 10 and ev.value.is_integer()):
+    if ev.kind == Kind.NPS_SCORED and not (0 <= ev.value <= 10 and float(ev.value).is_integer()):
         return "score-out-of-range"
     if ev.kind == Kind.SALE and ev.aux == 0:
         return "zero-transactions"
-    if _sets_state(ev) and ev.time < last_state_time.get(ev.agent, ev.time):
-        return "agent-event-out-of-order"
     if newest is not None and ev.time < cal.oldest_kept(newest):
         return "event-too-old"
+    if _sets_state(ev) and ev.time < last_state_time.get(ev.agent, ev.time):
+        return "agent-event-out-of-order"
+    switched = _switched(ev)
+    if switched is not None and ev.time < last_switch_time.get(switched, ev.time):
+        return "state-event-out-of-order"
     return None
 
 
@@ -275,8 +283,9 @@ def validate(
     rejected: list[tuple[int, str]] = []
     newest: int | None = None
     last_state_time: dict[int, int] = {}
+    last_switch_time: dict[tuple[str, int], int] = {}
     for index, ev in enumerate(events):
-        slug = _rejection(ev, sizes, cal, newest, last_state_time)
+        slug = _rejection(ev, sizes, cal, newest, last_state_time, last_switch_time)
         if slug is not None:
             rejected.append((index, slug))
             continue
@@ -284,6 +293,9 @@ def validate(
         newest = ev.time if newest is None else max(newest, ev.time)
         if _sets_state(ev):
             last_state_time[ev.agent] = ev.time
+        switched = _switched(ev)
+        if switched is not None:
+            last_switch_time[switched] = ev.time
     return accepted, rejected
 
 
@@ -295,7 +307,7 @@ def _in_time_order(events: Iterable[Ev]) -> list[Ev]:
     return sorted(events, key=lambda ev: ev.time)  # stable: ties keep ingestion order
 
 
-# --- counters -------------------------------------------------------------------------------
+# --- counters ------------------------------------------------------------------------------------
 
 def _tally(events: Iterable[Ev], sl_seconds: float) -> defaultdict[str, float]:
     """The doc's counters, summed over `events`."""
@@ -340,7 +352,7 @@ def _names(ev: Ev, dimension: str, entity: int) -> bool:
     return dimension == "center" or getattr(ev, dimension) == entity
 
 
-# --- spans --------------------------------------------------------------------------------
+# --- spans ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Span:
@@ -358,7 +370,7 @@ class Span:
         return min(self.end, self.now)
 
 
-# --- agent time -----------------------------------------------------------------------------
+# --- agent time ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class StateSpell:
@@ -377,14 +389,15 @@ def _spells(events: Iterable[Ev], now: int) -> list[StateSpell]:
         by_agent[ev.agent].append(ev)
     spells = []
     for agent, timeline in by_agent.items():
+        # An event naming no tenant, team or campaign keeps the one of the agent's previous state
+        # event. docs/metrics.md says so of team and campaign only; the tenant is carried alike,
+        # or an agent's time would drop out of its tenant whenever a producer left it out.
         carried = dict.fromkeys(("tenant", "team", "campaign"), NONE)
         for ev, following in zip(timeline, [*timeline[1:], None], strict=True):
             owners = {"agent": agent}
             for name in carried:
                 named = getattr(ev, name)
-                if named == NONE and name in CARRIED_OVER:
-                    named = carried[name]
-                carried[name] = owners[name] = named
+                carried[name] = owners[name] = carried[name] if named == NONE else named
             end = now if following is None else following.time
             spells.append(StateSpell(ev.time, end, STATE_SET_BY[ev.kind], owners))
     return spells
@@ -404,7 +417,7 @@ def _agent_micros(
     return spent
 
 
-# --- indicators -----------------------------------------------------------------------------
+# --- indicators ----------------------------------------------------------------------------------
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
@@ -557,7 +570,7 @@ def rolling(
     return _pooled(events, span, dimension, entity, sl_seconds)
 
 
-# --- live figures ---------------------------------------------------------------------------
+# --- live figures --------------------------------------------------------------------------------
 
 def live(events: Sequence[Ev], *, now: int) -> dict:
     """The live figures at `now`, from the accepted events up to `now`."""
@@ -572,9 +585,8 @@ def live(events: Sequence[Ev], *, now: int) -> dict:
         elif ev.kind in (Kind.CAMPAIGN_ACTIVATED, Kind.CAMPAIGN_DEACTIVATED):
             if ev.campaign != NONE:
                 campaigns_on[ev.campaign] = ev.kind == Kind.CAMPAIGN_ACTIVATED
-        elif ev.kind in (Kind.CALLBACK_SCHEDULED, Kind.CALLBACK_DONE):
-            if ev.flags & Flag.SHARED:
-                shared_pending += 1 if ev.kind == Kind.CALLBACK_SCHEDULED else -1
+        elif ev.kind in (Kind.CALLBACK_SCHEDULED, Kind.CALLBACK_DONE) and ev.flags & Flag.SHARED:
+            shared_pending += 1 if ev.kind == Kind.CALLBACK_SCHEDULED else -1
         if ev.kind == Kind.QUEUE_ENTERED and ev.queue != NONE:
             # A call entering again while it still waits keeps waiting since its first entry.
             waiting_since.setdefault((ev.queue, ev.call), ev.time)

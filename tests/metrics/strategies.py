@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
@@ -114,7 +115,7 @@ def _agent_session(b: _Builder, agent: int) -> None:
     campaign = b.draw(st.integers(0, SIZES["campaign"] - 1))
     t = b.instant()
 
-    def state(kind: Kind, time: int, **fields: int | float) -> None:
+    def state(kind: Kind, time: int, **fields: Any) -> None:
         # Producers usually name tenant, team and campaign; sometimes not (carry-over).
         named = {
             "tenant": b.pick(*[tenant] * 7, NONE),
@@ -255,11 +256,14 @@ def _bad_event(draw: st.DrawFn, before: list[Ev], cal: Calendar, first: int) -> 
         name = draw(st.sampled_from(sorted(SIZES)))
         return Ev(t, Kind.DIAL_ATTEMPT, **{name: SIZES[name] + draw(st.integers(0, 3))})
     if bad == "agent":
-        return Ev(t, draw(st.sampled_from([Kind.AGENT_LOGIN, Kind.AGENT_PAUSE])), tenant=0)
+        kind = draw(st.sampled_from([Kind.AGENT_LOGIN, Kind.AGENT_PAUSE, Kind.CONNECTED,
+                                     Kind.WRAPUP_START, Kind.WRAPUP_END]))
+        return Ev(t, kind, tenant=0)
     if bad == "call":
         return Ev(t, Kind.QUEUE_ENTERED, queue=0)
     if bad == "nan":
-        return Ev(t, Kind.CSAT_SCORED, value=draw(st.sampled_from([math.nan, math.inf, -math.inf])))
+        not_finite = draw(st.sampled_from([math.nan, math.inf, -math.inf]))
+        return Ev(t, Kind.CSAT_SCORED, value=not_finite)
     if bad == "negative":
         kind = draw(st.sampled_from([Kind.WRAPUP_END, Kind.QUEUE_ANSWERED, Kind.SALE]))
         return Ev(t, kind, agent=0, queue=0, call=99_999, value=-1.5, aux=1)
@@ -279,10 +283,10 @@ def _bad_event(draw: st.DrawFn, before: list[Ev], cal: Calendar, first: int) -> 
         last = states[-1]
         return Ev(last.time - draw(st.integers(1, 600)) * SECOND, Kind.AGENT_RESUME,
                   agent=last.agent)
-    # Cases the doc leaves open (see reference.py): a wrap-up without an agent, NaN on a kind
-    # that takes no value, a negative unhandled hangup, a half-point CSAT, a nameless list switch.
+    # Cases the doc leaves open (see reference.py): NaN on a kind that takes no value, a negative
+    # unhandled hangup, a half-point CSAT, a nameless list switch, a queue call with no queue.
     return draw(st.sampled_from([
-        Ev(t, Kind.WRAPUP_START, tenant=0),
+        Ev(t, Kind.QUEUE_ENTERED, tenant=0, call=99_998),
         Ev(t, Kind.DIAL_ATTEMPT, value=math.nan),
         Ev(t, Kind.HANGUP, value=-1.0),
         Ev(t, Kind.CSAT_SCORED, value=3.5),

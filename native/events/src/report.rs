@@ -111,7 +111,7 @@ const SLOTS: [u8; 256] = {
         if bits & 4 != 0 {
             t[EventKind::Hangup as usize | b] = (CONVERSATIONS | TALK << 4) as u8;
         }
-        t[EventKind::Disposition as usize | b] = (DISPOSITIONS + (bits & 3) | SCRATCH << 4) as u8;
+        t[EventKind::Disposition as usize | b] = ((DISPOSITIONS + (bits & 3)) | SCRATCH << 4) as u8;
         t[EventKind::WrapupEnd as usize | b] = (IGNORED | WRAP << 4) as u8;
         bits += 1;
     }

@@ -7,7 +7,7 @@ use rand::{RngExt, SeedableRng};
 
 use crate::calendar::{Calendar, WeekStart, MICROS_PER_SECOND};
 use crate::error::{EventsError, Result};
-use crate::event::{flag, Event, EventKind, OwnedColumns, NONE};
+use crate::event::{flag, Event, EventKind, OwnedColumns};
 
 #[derive(Debug, Clone)]
 pub struct SynthConfig {
@@ -227,7 +227,6 @@ impl Day {
         if self.chance(0.2) {
             let mut csat = ev(EventKind::CsatScored, end + 60 * MICROS_PER_SECOND);
             csat.value = f64::from(self.rng.random_range(1..6_u8));
-            csat.agent = NONE.min(csat.agent);
             self.emit(csat);
         }
         end

@@ -14,6 +14,8 @@ use crate::errors::{NativeError, NativeResult};
 
 /// One indicator as reported: (value, previous, trend, comparison).
 type ReportedValue = (Option<f64>, Option<f64>, Option<&'static str>, &'static str);
+/// (accepted, [(row, slug, message)])
+type IngestOutcome = (usize, Vec<(usize, &'static str, String)>);
 /// (start, end, previous start, previous end, now, values)
 type PeriodReportTuple = (i64, i64, i64, i64, i64, Vec<ReportedValue>);
 
@@ -88,7 +90,7 @@ impl PyAggregator {
     }
 
     /// Ingests an `EventBatch`; returns (accepted, [(row, slug, message), ...]).
-    fn ingest(&mut self, py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<(usize, Vec<(usize, &'static str, String)>)> {
+    fn ingest(&mut self, py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<IngestOutcome> {
         let buffers = BatchBuffers::from_batch(batch)?;
         let columns = buffers.columns()?;
         let inner = &mut self.inner;

@@ -31,7 +31,7 @@ fn cell(c: &ReportCell) -> CellTuple {
 
 /// Call report over columns: ([((campaign, agent), cell)], center cell, attempts per local hour).
 #[pyfunction]
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn call_report(
     py: Python<'_>,
     time: PyBuffer<i64>,

@@ -5,7 +5,7 @@ logout), dialer outcomes, queue calls, chats, ratings and sales, callbacks, camp
 switches. It starts a little before one of a few anchors (a local midnight that is also a week,
 month or DST boundary somewhere) so periods are cut where it matters. Events mostly arrive in
 time order; a few arrive minutes to days late, except agent state events, which a real agent
-sends in order. Optionally a few bad events are slipped in.
+sends in order, and campaign and list switches, which the store records in order. Optionally a few bad events are slipped in.
 """
 from __future__ import annotations
 
@@ -227,14 +227,15 @@ def _chat(b: _Builder) -> None:
 
 
 def _switches(b: _Builder, on: Kind, off: Kind, fields: dict[str, int]) -> None:
-    """Activations and deactivations of one list or campaign, some before the stream starts."""
+    """Activations and deactivations of one list or campaign, some before the stream starts;
+    like an agent's state events they arrive in order (docs/metrics.md, state-event-out-of-order)."""
     t = b.pick(b.origin - 3 * DAY, b.origin - HOUR, b.instant())
     for _ in range(b.draw(st.integers(1, 3))):
-        b.add(Ev(t, on, **fields))
+        b.add(Ev(t, on, **fields), late_ok=False)
         if not b.draw(st.integers(0, 2)):
             return
         t += b.pick(0, SECOND, b.seconds(1, 12 * 3600))  # 0: deactivated at the same instant
-        b.add(Ev(t, off, **fields))
+        b.add(Ev(t, off, **fields), late_ok=False)
         t += b.seconds(0, 12 * 3600)
 
 

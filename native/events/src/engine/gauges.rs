@@ -33,7 +33,8 @@ impl Activity {
 
     pub fn deactivate(&mut self, t: i64) {
         self.last_event = t;
-        if let Some(start) = self.active_since.take() {
+        // Activated and deactivated at the same instant: active at no moment, nothing to keep.
+        if let Some(start) = self.active_since.take().filter(|&start| start < t) {
             self.past.push((start, t));
         }
     }
@@ -57,9 +58,11 @@ pub struct QueueWaiters {
 }
 
 impl QueueWaiters {
+    /// A call entering again while it waits keeps its first entry time: the caller has been
+    /// waiting since then.
     pub fn enter(&mut self, call: u64, t: i64) {
         if self.left_early.remove(&call).is_none() {
-            self.waiting.insert(call, t);
+            self.waiting.entry(call).or_insert(t);
         }
     }
 
@@ -79,5 +82,32 @@ impl QueueWaiters {
 
     pub fn forget_before(&mut self, horizon: i64) {
         self.left_early.retain(|_, t| *t >= horizon);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_length_activation_was_never_active() {
+        let mut a = Activity::default();
+        a.activate(10, 0, 0);
+        a.deactivate(10);
+        assert!(!a.active_during(0, 100));
+        a.activate(20, 0, 0);
+        a.deactivate(30);
+        assert!(a.active_during(29, 100) && !a.active_during(30, 100));
+    }
+
+    #[test]
+    fn re_entering_keeps_the_first_entry_and_late_entries_are_ignored() {
+        let mut q = QueueWaiters::default();
+        q.enter(1, 100);
+        q.enter(1, 200);
+        assert_eq!(q.oldest_entry(), Some(100));
+        q.leave(2, 300);
+        q.enter(2, 250);
+        assert_eq!(q.waiting(), 1);
     }
 }

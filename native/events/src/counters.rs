@@ -73,16 +73,6 @@ pub const COUNTERS: usize = Counter::ALL.len();
 #[repr(transparent)]
 pub struct Counters(pub [f64; COUNTERS]);
 
-/// `n` zeroed cells, allocated zeroed (the OS maps pages lazily, so a large ring that is
-/// mostly never written costs nothing until it is).
-pub fn zeroed_cells(n: usize) -> Vec<Counters> {
-    let mut raw = std::mem::ManuallyDrop::new(vec![[0.0f64; COUNTERS]; n]);
-    let (ptr, len, cap) = (raw.as_mut_ptr(), raw.len(), raw.capacity());
-    // SAFETY: `Counters` is `repr(transparent)` over `[f64; COUNTERS]`: same size, alignment
-    // and validity, so the allocation can change element type.
-    unsafe { Vec::from_raw_parts(ptr.cast::<Counters>(), len, cap) }
-}
-
 impl Default for Counters {
     fn default() -> Self {
         Self([0.0; COUNTERS])
@@ -128,20 +118,12 @@ pub struct Delta {
 }
 
 impl Delta {
-    fn new() -> Self {
-        Self { items: [(Counter::Attempts, 0.0); 4], len: 0 }
-    }
-
-    #[inline]
-    fn with(mut self, c: Counter, v: f64) -> Self {
-        self.items[self.len as usize] = (c, v);
-        self.len += 1;
-        self
-    }
-
     /// One counter changed by `v`.
+    #[inline]
     pub fn single(c: Counter, v: f64) -> Self {
-        Self::new().with(c, v)
+        let mut items = [(c, v); 4];
+        items[1..].fill((c, 0.0));
+        Self { items, len: 1 }
     }
 
     #[inline]
@@ -152,68 +134,155 @@ impl Delta {
     /// The counters `e` adds; `sl_seconds` is the queue service-level threshold.
     #[inline]
     pub fn of(kind: EventKind, e: &Event, sl_seconds: f64) -> Self {
-        let d = Self::new();
-        let has = |bit: u16| e.flags & bit != 0;
-        let one = |bit: bool| if bit { 1.0 } else { 0.0 };
-        match kind {
-            EventKind::DialAttempt => d.with(Counter::Attempts, 1.0),
-            EventKind::Ringing => d.with(Counter::Ringing, 1.0),
-            EventKind::AnsweredHuman => d.with(Counter::HumanAnswers, 1.0),
-            EventKind::AnsweredMachine => d.with(Counter::MachineAnswers, 1.0),
-            EventKind::NoAnswer => d.with(Counter::NoAnswers, 1.0),
-            EventKind::Busy => d.with(Counter::Busy, 1.0),
-            EventKind::InvalidNumber => d.with(Counter::InvalidNumbers, 1.0),
-            EventKind::Connected => d.with(Counter::Connects, 1.0),
-            EventKind::Abandoned => d.with(Counter::Abandons, 1.0),
-            EventKind::Hangup if has(flag::HANDLED) => d
-                .with(Counter::Hangups, 1.0)
-                .with(Counter::Conversations, 1.0)
-                .with(Counter::TalkSeconds, e.value),
-            EventKind::Hangup => d.with(Counter::Hangups, 1.0),
-            EventKind::WrapupStart => d,
-            EventKind::WrapupEnd => d.with(Counter::Wrapups, 1.0).with(Counter::WrapupSeconds, e.value),
-            EventKind::Disposition => d
-                .with(Counter::Dispositions, 1.0)
-                .with(Counter::Argued, one(has(flag::ARGUED)))
-                .with(Counter::Positive, one(has(flag::POSITIVE))),
-            EventKind::AgentLogin => d.with(Counter::Logins, 1.0),
-            EventKind::AgentLogout | EventKind::AgentResume => d,
-            EventKind::AgentPause => d.with(Counter::Pauses, 1.0),
-            EventKind::CallbackScheduled if has(flag::SHARED) => d.with(Counter::CallbacksShared, 1.0),
-            EventKind::CallbackScheduled => d.with(Counter::CallbacksPersonal, 1.0),
-            EventKind::CallbackDone => d.with(Counter::CallbacksDone, 1.0),
-            EventKind::CsatScored => d.with(Counter::CsatCount, 1.0).with(Counter::CsatSum, e.value),
-            EventKind::NpsScored => d
-                .with(Counter::NpsCount, 1.0)
-                .with(Counter::Promoters, one(e.value >= 9.0))
-                .with(Counter::Detractors, one(e.value <= 6.0)),
-            EventKind::Sale => d
-                .with(Counter::Sales, 1.0)
-                .with(Counter::Revenue, e.value)
-                .with(Counter::Transactions, f64::from(e.aux)),
-            EventKind::MessageAnswered if has(flag::FIRST_RESPONSE) => d
-                .with(Counter::Responses, 1.0)
-                .with(Counter::ResponseSeconds, e.value)
-                .with(Counter::FirstResponses, 1.0)
-                .with(Counter::FirstResponseSeconds, e.value),
-            EventKind::MessageAnswered => {
-                d.with(Counter::Responses, 1.0).with(Counter::ResponseSeconds, e.value)
-            }
-            EventKind::QueueEntered => d.with(Counter::QueueEntered, 1.0),
-            EventKind::QueueAnswered => d
-                .with(Counter::QueueAnswered, 1.0)
-                .with(Counter::QueueWaitSeconds, e.value)
-                .with(Counter::QueueAnsweredInSl, one(e.value <= sl_seconds)),
-            EventKind::QueueAbandoned => {
-                d.with(Counter::QueueAbandoned, 1.0).with(Counter::QueueAbandonWaitSeconds, e.value)
-            }
-            EventKind::CampaignActivated
-            | EventKind::CampaignDeactivated
-            | EventKind::ListActivated
-            | EventKind::ListDeactivated => d,
+        let k = kind as usize;
+        let recipe = &RECIPES[k][usize::from(e.flags & SWITCHES[k] != 0)];
+        let v = e.value;
+        let bit = |b: bool| f64::from(u8::from(b));
+        // Every amount a recipe may ask for, in `Amount` order: cheaper to work out than to
+        // branch on the kind.
+        let amounts = [
+            1.0,
+            v,
+            f64::from(e.aux),
+            bit(e.flags & flag::ARGUED != 0),
+            bit(e.flags & flag::POSITIVE != 0),
+            bit(v >= 9.0),
+            bit(v <= 6.0),
+            bit(v <= sl_seconds),
+        ];
+        let mut items = [(Counter::Attempts, 0.0); 4];
+        for (item, &(c, amount)) in items.iter_mut().zip(&recipe.items) {
+            *item = (c, amounts[amount as usize]);
         }
+        Self { items, len: recipe.len }
     }
 }
+
+/// Where the amount an event adds to one counter comes from.
+#[derive(Debug, Clone, Copy)]
+#[repr(u8)]
+enum Amount {
+    One,
+    Value,
+    Aux,
+    Argued,
+    Positive,
+    /// An NPS score of 9 or 10.
+    Promoter,
+    /// An NPS score of 6 or less.
+    Detractor,
+    /// A queue wait within the service-level threshold.
+    WithinServiceLevel,
+}
+
+/// The counters an event adds to, with the amount each gets (docs/metrics.md, the "counts"
+/// column of the kinds table).
+#[derive(Debug, Clone, Copy)]
+struct Recipe {
+    items: [(Counter, Amount); 4],
+    len: u8,
+}
+
+impl Recipe {
+    const NOTHING: Recipe = Recipe { items: [(Counter::Attempts, Amount::One); 4], len: 0 };
+
+    const fn with(mut self, c: Counter, amount: Amount) -> Self {
+        self.items[self.len as usize] = (c, amount);
+        self.len += 1;
+        self
+    }
+}
+
+/// The flag that changes which counters a kind adds to, if any.
+const fn switch(kind: EventKind) -> u16 {
+    match kind {
+        EventKind::Hangup => flag::HANDLED,
+        EventKind::CallbackScheduled => flag::SHARED,
+        EventKind::MessageAnswered => flag::FIRST_RESPONSE,
+        _ => 0,
+    }
+}
+
+/// What an event of `kind` adds, its switch flag set (`switched`) or not.
+const fn recipe(kind: EventKind, switched: bool) -> Recipe {
+    use Amount::*;
+    let r = Recipe::NOTHING;
+    match kind {
+        EventKind::DialAttempt => r.with(Counter::Attempts, One),
+        EventKind::Ringing => r.with(Counter::Ringing, One),
+        EventKind::AnsweredHuman => r.with(Counter::HumanAnswers, One),
+        EventKind::AnsweredMachine => r.with(Counter::MachineAnswers, One),
+        EventKind::NoAnswer => r.with(Counter::NoAnswers, One),
+        EventKind::Busy => r.with(Counter::Busy, One),
+        EventKind::InvalidNumber => r.with(Counter::InvalidNumbers, One),
+        EventKind::Connected => r.with(Counter::Connects, One),
+        EventKind::Abandoned => r.with(Counter::Abandons, One),
+        EventKind::Hangup if switched => {
+            r.with(Counter::Hangups, One).with(Counter::Conversations, One).with(Counter::TalkSeconds, Value)
+        }
+        EventKind::Hangup => r.with(Counter::Hangups, One),
+        EventKind::WrapupStart => r,
+        EventKind::WrapupEnd => r.with(Counter::Wrapups, One).with(Counter::WrapupSeconds, Value),
+        EventKind::Disposition => {
+            r.with(Counter::Dispositions, One).with(Counter::Argued, Argued).with(Counter::Positive, Positive)
+        }
+        EventKind::AgentLogin => r.with(Counter::Logins, One),
+        EventKind::AgentLogout | EventKind::AgentResume => r,
+        EventKind::AgentPause => r.with(Counter::Pauses, One),
+        EventKind::CallbackScheduled if switched => r.with(Counter::CallbacksShared, One),
+        EventKind::CallbackScheduled => r.with(Counter::CallbacksPersonal, One),
+        EventKind::CallbackDone => r.with(Counter::CallbacksDone, One),
+        EventKind::CsatScored => r.with(Counter::CsatCount, One).with(Counter::CsatSum, Value),
+        EventKind::NpsScored => {
+            r.with(Counter::NpsCount, One).with(Counter::Promoters, Promoter).with(Counter::Detractors, Detractor)
+        }
+        EventKind::Sale => r.with(Counter::Sales, One).with(Counter::Revenue, Value).with(Counter::Transactions, Aux),
+        EventKind::MessageAnswered if switched => r
+            .with(Counter::Responses, One)
+            .with(Counter::ResponseSeconds, Value)
+            .with(Counter::FirstResponses, One)
+            .with(Counter::FirstResponseSeconds, Value),
+        EventKind::MessageAnswered => r.with(Counter::Responses, One).with(Counter::ResponseSeconds, Value),
+        EventKind::QueueEntered => r.with(Counter::QueueEntered, One),
+        EventKind::QueueAnswered => r
+            .with(Counter::QueueAnswered, One)
+            .with(Counter::QueueWaitSeconds, Value)
+            .with(Counter::QueueAnsweredInSl, WithinServiceLevel),
+        EventKind::QueueAbandoned => {
+            r.with(Counter::QueueAbandoned, One).with(Counter::QueueAbandonWaitSeconds, Value)
+        }
+        EventKind::CampaignActivated
+        | EventKind::CampaignDeactivated
+        | EventKind::ListActivated
+        | EventKind::ListDeactivated => r,
+    }
+}
+
+const KINDS: usize = EventKind::ALL.len();
+
+/// `RECIPES[kind][switched]` and `SWITCHES[kind]`, worked out at compile time: adding an
+/// event's counters reads a table instead of branching on its kind.
+static RECIPES: [[Recipe; 2]; KINDS] = {
+    let mut table = [[Recipe::NOTHING; 2]; KINDS];
+    let mut i = 0;
+    while i < KINDS {
+        let kind = EventKind::ALL[i];
+        assert!((kind as usize) < KINDS, "kind codes are dense");
+        table[kind as usize] = [recipe(kind, false), recipe(kind, true)];
+        i += 1;
+    }
+    table
+};
+
+static SWITCHES: [u16; KINDS] = {
+    let mut table = [0; KINDS];
+    let mut i = 0;
+    while i < KINDS {
+        table[EventKind::ALL[i] as usize] = switch(EventKind::ALL[i]);
+        i += 1;
+    }
+    table
+};
 
 /// The counter that accumulates time spent in `state` (none for logged out).
 pub fn state_seconds(state: AgentState) -> Option<Counter> {
@@ -223,5 +292,49 @@ pub fn state_seconds(state: AgentState) -> Option<Counter> {
         AgentState::OnCall => Some(Counter::SecondsOnCall),
         AgentState::Wrapup => Some(Counter::SecondsWrapup),
         AgentState::Paused => Some(Counter::SecondsPaused),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn added(kind: EventKind, flags: u16, value: f64, aux: u32) -> Vec<(&'static str, f64)> {
+        let mut e = Event::new(0, kind as u8);
+        (e.flags, e.value, e.aux) = (flags, value, aux);
+        Delta::of(kind, &e, 20.0).as_slice().iter().map(|&(c, v)| (c.name(), v)).collect()
+    }
+
+    #[test]
+    fn each_kind_adds_what_the_contract_says() {
+        assert_eq!(added(EventKind::DialAttempt, 0, 0.0, 0), [("attempts", 1.0)]);
+        assert_eq!(added(EventKind::Hangup, 0, 30.0, 0), [("hangups", 1.0)]);
+        assert_eq!(
+            added(EventKind::Hangup, flag::HANDLED, 30.0, 0),
+            [("hangups", 1.0), ("conversations", 1.0), ("talk_seconds", 30.0)]
+        );
+        assert_eq!(added(EventKind::WrapupStart, 0, 0.0, 0), []);
+        assert_eq!(
+            added(EventKind::Disposition, flag::POSITIVE, 0.0, 7),
+            [("dispositions", 1.0), ("argued", 0.0), ("positive", 1.0)]
+        );
+        assert_eq!(added(EventKind::CallbackScheduled, flag::SHARED, 0.0, 0), [("callbacks_shared", 1.0)]);
+        assert_eq!(added(EventKind::CallbackScheduled, 0, 0.0, 0), [("callbacks_personal", 1.0)]);
+        assert_eq!(added(EventKind::NpsScored, 0, 9.0, 0), [("nps_count", 1.0), ("promoters", 1.0), ("detractors", 0.0)]);
+        assert_eq!(added(EventKind::NpsScored, 0, 6.0, 0), [("nps_count", 1.0), ("promoters", 0.0), ("detractors", 1.0)]);
+        assert_eq!(added(EventKind::Sale, 0, 12.5, 3), [("sales", 1.0), ("revenue", 12.5), ("transactions", 3.0)]);
+        assert_eq!(
+            added(EventKind::MessageAnswered, flag::FIRST_RESPONSE, 4.0, 0),
+            [("responses", 1.0), ("response_seconds", 4.0), ("first_responses", 1.0), ("first_response_seconds", 4.0)]
+        );
+        assert_eq!(
+            added(EventKind::QueueAnswered, 0, 20.0, 0),
+            [("queue_answered", 1.0), ("queue_wait_seconds", 20.0), ("queue_answered_in_sl", 1.0)]
+        );
+        assert_eq!(
+            added(EventKind::QueueAnswered, 0, 20.5, 0),
+            [("queue_answered", 1.0), ("queue_wait_seconds", 20.5), ("queue_answered_in_sl", 0.0)]
+        );
+        assert_eq!(added(EventKind::ListActivated, flag::HANDLED, 1.0, 1), []);
     }
 }

@@ -148,23 +148,50 @@ impl EntityIndex {
     /// The entities an event is counted under (the center first). Ids must have been checked.
     #[inline]
     pub fn of_event(&self, e: &Event, out: &mut EntityList) {
-        out.len = 1;
+        // In the order of `Dimension::ALL` after the center, so id `k` has offset `k + 1`.
+        let ids = [e.tenant, e.agent, e.team, e.campaign, e.list, e.queue, e.channel];
         out.items[0] = 0;
+        out.len = 1;
+        // Every candidate is written and kept only if named: no branch on the event's shape,
+        // which changes from one event to the next.
+        for (k, id) in ids.into_iter().enumerate() {
+            out.items[out.len] = self.offsets[k + 1].wrapping_add(id);
+            out.len += usize::from(id != NONE);
+        }
+    }
+
+    /// The entities an agent's time is credited to: the center, its tenant, itself, its team
+    /// and its campaign (the ids the record names).
+    #[inline]
+    pub fn of_agent(&self, agent: u32, tenant: u32, team: u32, campaign: u32) -> EntityList {
+        let mut out = EntityList { items: [0; 8], len: 1 };
         let ids = [
-            (Dimension::Tenant, e.tenant),
-            (Dimension::Agent, e.agent),
-            (Dimension::Team, e.team),
-            (Dimension::Campaign, e.campaign),
-            (Dimension::List, e.list),
-            (Dimension::Queue, e.queue),
-            (Dimension::Channel, e.channel),
+            (Dimension::Tenant, tenant),
+            (Dimension::Agent, agent),
+            (Dimension::Team, team),
+            (Dimension::Campaign, campaign),
         ];
         for (dim, id) in ids {
-            if id != NONE {
-                out.items[out.len] = self.offsets[dim.slot()] + id;
-                out.len += 1;
-            }
+            out.items[out.len] = self.offsets[dim.slot()].wrapping_add(id);
+            out.len += usize::from(id != NONE);
         }
+        out
+    }
+
+    /// Whether every id of `e` is `NONE` or below its dimension's size, without saying which
+    /// is not (`check_ids` does).
+    #[inline]
+    pub fn knows_ids(&self, e: &Event) -> bool {
+        let s = &self.sizes;
+        // `NONE + 1` wraps to 0, which is below every size; any other id is known iff id + 1 <= size.
+        let known = |id: u32, size: u32| id.wrapping_add(1) <= size;
+        known(e.tenant, s.tenant)
+            & known(e.agent, s.agent)
+            & known(e.team, s.team)
+            & known(e.campaign, s.campaign)
+            & known(e.list, s.list)
+            & known(e.queue, s.queue)
+            & known(e.channel, s.channel)
     }
 
     /// Checks every id of an event against the sizes.

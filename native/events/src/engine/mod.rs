@@ -2,25 +2,31 @@
 //! every entity current, minute by minute, hour by hour and day by day.
 //!
 //! An event in the open minute costs one counter update per entity it names. Closing a minute
-//! folds the touched cells into the open hour (and the minute ring); closing an hour folds into
-//! the open day (and the hour ring); a closed day goes to the day ring. Weeks, months and
-//! rolling windows are summed from these at query time (`crate::query`). Late events are added
-//! to every bucket that contains them.
+//! adds the cells it wrote to the open hour and keeps them in the minute ring; closing an hour
+//! does the same into the open day and the hour ring; a closed day goes to the day ring.
+//! Weeks, months and rolling windows are summed from these at query time (`crate::query`).
+//! Late events are added to every bucket that contains them. An agent's time is credited when
+//! its next state event ends the stretch; queries add the stretch still running, so the clock
+//! can jump over minutes in which nothing happened.
 
 mod agents;
+mod credit;
 mod gauges;
-mod layer;
+mod level;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use agents::{AgentBook, AgentRecord};
 pub(crate) use gauges::{Activity, QueueWaiters};
-pub(crate) use layer::{Layer, Ring};
+pub(crate) use level::Level;
 
-use crate::calendar::{hour_key, Calendar, PeriodsAt, WeekStart, MICROS_PER_MINUTE, MICROS_PER_SECOND};
-use crate::counters::{state_seconds, Counter, Delta};
+use crate::calendar::{hour_key, Calendar, PeriodsAt, WeekStart, MICROS_PER_MINUTE};
+use crate::counters::{state_seconds, Delta};
 use crate::entities::{Dimension, EntityIndex, EntityList, Sizes};
 use crate::error::{EventsError, Result};
-use crate::event::{check_fields, flag, AgentState, Event, EventColumns, EventKind, NONE};
+use crate::event::{check_fields, fields_pass, flag, AgentState, Event, EventColumns, EventKind, NONE};
 
+// A level holds at least its count of closed buckets (its ring rounds up to a power of two).
 /// Closed minutes held (rolling 15 min and 1 h windows).
 pub(crate) const MINUTE_SLOTS: usize = 64;
 /// Closed hours held: today and yesterday, whatever DST does, and the rolling 24 h.
@@ -63,6 +69,14 @@ pub(crate) struct Clock {
     pub horizon: i64,
 }
 
+impl Clock {
+    /// Whether `t` falls after the open minute.
+    #[inline]
+    fn is_past(&self, t: i64) -> bool {
+        t >= self.minute_start + MICROS_PER_MINUTE
+    }
+}
+
 /// Rows of a batch that were refused, with the reason.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IngestReport {
@@ -75,19 +89,17 @@ pub struct Aggregator {
     pub(crate) calendar: Calendar,
     pub(crate) index: EntityIndex,
     pub(crate) clock: Option<Clock>,
-    pub(crate) minute: Layer,
-    pub(crate) hour: Layer,
-    pub(crate) day: Layer,
-    pub(crate) minutes: Ring,
-    pub(crate) hours: Ring,
-    pub(crate) days: Ring,
+    pub(crate) minutes: Level,
+    pub(crate) hours: Level,
+    pub(crate) days: Level,
     pub(crate) agents: AgentBook,
     pub(crate) campaigns: Vec<Activity>,
     pub(crate) lists: Vec<Activity>,
     pub(crate) queues: Vec<QueueWaiters>,
     pub(crate) shared_callbacks_pending: i64,
-    /// Time of the newest event ingested.
-    pub(crate) newest: i64,
+    /// The engine's time: the latest of every accepted event's time and every query's `now`
+    /// (it never goes back, docs/metrics.md "Limits").
+    pub(crate) latest: i64,
 }
 
 impl Aggregator {
@@ -104,18 +116,15 @@ impl Aggregator {
         let s = config.sizes;
         Ok(Self {
             calendar,
-            minute: Layer::new(n),
-            hour: Layer::new(n),
-            day: Layer::new(n),
-            minutes: Ring::new(MINUTE_SLOTS, n),
-            hours: Ring::new(HOUR_SLOTS, n),
-            days: Ring::new(DAY_SLOTS, n),
+            minutes: Level::new(MINUTE_SLOTS, n),
+            hours: Level::new(HOUR_SLOTS, n),
+            days: Level::new(DAY_SLOTS, n),
             agents: AgentBook::new(s.agent as usize),
             campaigns: vec![Activity::default(); s.campaign as usize],
             lists: vec![Activity::default(); s.list as usize],
             queues: vec![QueueWaiters::default(); s.queue as usize],
             shared_callbacks_pending: 0,
-            newest: i64::MIN,
+            latest: i64::MIN,
             clock: None,
             index,
             config,
@@ -141,13 +150,10 @@ impl Aggregator {
         let next = EntityIndex::new(sizes);
         let map = self.index.remap_to(&next);
         let n = next.count();
-        for layer in [&mut self.minute, &mut self.hour, &mut self.day] {
-            layer.remap(&map, n);
+        for level in [&mut self.minutes, &mut self.hours, &mut self.days] {
+            level.remap(&map, n);
         }
-        for ring in [&mut self.minutes, &mut self.hours, &mut self.days] {
-            ring.remap(&map, n);
-        }
-        self.agents.resize(sizes.agent as usize);
+        self.agents.resize(&next);
         self.campaigns.resize(sizes.campaign as usize, Activity::default());
         self.lists.resize(sizes.list as usize, Activity::default());
         self.queues.resize(sizes.queue as usize, QueueWaiters::default());
@@ -157,12 +163,17 @@ impl Aggregator {
     }
 
     /// Ingests one event, or refuses it whole.
+    #[inline]
     pub fn push(&mut self, e: &Event) -> Result<()> {
-        let kind = check_fields(e, &self.index)?;
+        let kind = match fields_pass(e, &self.index) {
+            Some(kind) => kind,
+            // The reason, from the rules in the order the contract gives them.
+            None => check_fields(e, &self.index)?,
+        };
         self.check_order(kind, e)?;
         self.advance(e.time)?;
         self.count(kind, e)?;
-        self.newest = self.newest.max(e.time);
+        self.latest = self.latest.max(e.time);
         Ok(())
     }
 
@@ -170,8 +181,8 @@ impl Aggregator {
     pub fn ingest(&mut self, batch: &EventColumns<'_>) -> Result<IngestReport> {
         let n = batch.check()?;
         let mut report = IngestReport::default();
-        for i in 0..n {
-            match self.push(&batch.get(i)) {
+        for (i, e) in batch.rows(n).enumerate() {
+            match self.push(&e) {
                 Ok(()) => report.accepted += 1,
                 Err(err) => report.rejected.push((i, err)),
             }
@@ -180,6 +191,7 @@ impl Aggregator {
     }
 
     /// Refusals that depend on what came before (age, per-agent and per-list order).
+    #[inline]
     fn check_order(&self, kind: EventKind, e: &Event) -> Result<()> {
         if let Some(clock) = &self.clock {
             if e.time < clock.horizon {
@@ -187,11 +199,18 @@ impl Aggregator {
             }
         }
         if kind.agent_state().is_some() && e.agent != NONE {
-            let previous = self.agents.get(e.agent).last_event;
+            let previous = self.agents.get(e.agent).since;
             if e.time < previous {
                 return Err(EventsError::AgentEventOutOfOrder { agent: e.agent, time: e.time, previous });
             }
         }
+        if kind.is_activation() {
+            self.check_activation_order(kind, e)?;
+        }
+        Ok(())
+    }
+
+    fn check_activation_order(&self, kind: EventKind, e: &Event) -> Result<()> {
         let activity = match kind {
             EventKind::CampaignActivated | EventKind::CampaignDeactivated if e.campaign != NONE => {
                 Some(("campaign", e.campaign, &self.campaigns[e.campaign as usize]))
@@ -209,38 +228,50 @@ impl Aggregator {
         Ok(())
     }
 
-    /// Closes every bucket that ends at or before `t`.
+    /// Moves the clock to the minute of `t` if `t` is past the open minute.
+    #[inline]
     pub(crate) fn advance(&mut self, t: i64) -> Result<()> {
-        let Some(mut clock) = self.clock else {
-            self.clock = Some(self.clock_at(t)?);
+        match &self.clock {
+            Some(clock) if !clock.is_past(t) => Ok(()),
+            _ => self.move_clock(t),
+        }
+    }
+
+    /// Start of the open minute.
+    #[inline]
+    fn minute_start(&self) -> i64 {
+        self.clock.as_ref().expect("advanced before counting").minute_start
+    }
+
+    /// Closes the open minute (and hour and day, if `t` is past them) and opens the buckets of
+    /// `t`. Buckets in between held nothing: no event fell in them, and agent time still
+    /// running is added at query time.
+    fn move_clock(&mut self, t: i64) -> Result<()> {
+        let Some(old) = self.clock else {
+            let clock = self.clock_at(t)?;
+            self.minutes.open(clock.periods.minute, None);
+            self.hours.open(hour_key(clock.periods.hour.start), None);
+            self.days.open(i64::from(clock.periods.day_key), None);
+            self.clock = Some(clock);
             return Ok(());
         };
-        while t >= clock.minute_start + MICROS_PER_MINUTE {
-            let end = clock.minute_start + MICROS_PER_MINUTE;
-            let idle = self.minute.touched().is_empty() && self.agents.logged_in().is_empty();
-            if idle && self.hour.touched().is_empty() && self.day.touched().is_empty() {
-                // Nothing accrues: jump straight to `t`.
-                clock = self.clock_at(t)?;
-                self.forget_before(clock.horizon);
-                break;
-            }
-            self.credit_logged_in(end);
-            self.minute.close(clock.periods.minute, Some(&mut self.hour), &mut self.minutes);
-            if end >= clock.periods.hour.end {
-                let hour_key = hour_key(clock.periods.hour.start);
-                self.hour.close(hour_key, Some(&mut self.day), &mut self.hours);
-                if end >= clock.periods.day.end {
-                    self.day.close(i64::from(clock.periods.day_key), None, &mut self.days);
-                    let new = self.clock_at(end)?;
-                    self.forget_before(new.horizon);
-                    clock = new;
-                } else {
-                    clock.periods = self.calendar.periods_at(end)?;
-                }
-            }
-            clock.minute_start = end;
-            clock.periods.minute = end.div_euclid(MICROS_PER_MINUTE);
-            self.clock = Some(clock);
+        let (new_hour, new_day) = (t >= old.periods.hour.end, t >= old.periods.day.end);
+        // Everything that may fail comes first, so a failure leaves the buckets as they were.
+        let clock = if new_day {
+            self.clock_at(t)?
+        } else if new_hour {
+            Clock { periods: self.calendar.periods_at(t)?, ..old }
+        } else {
+            Clock { periods: PeriodsAt { minute: t.div_euclid(MICROS_PER_MINUTE), ..old.periods }, ..old }
+        };
+        let clock = Clock { minute_start: clock.periods.minute * MICROS_PER_MINUTE, ..clock };
+        self.minutes.open(clock.periods.minute, Some(&mut self.hours));
+        if new_hour {
+            self.hours.open(hour_key(clock.periods.hour.start), Some(&mut self.days));
+        }
+        if new_day {
+            self.days.open(i64::from(clock.periods.day_key), None);
+            self.forget_before(clock.horizon);
         }
         self.clock = Some(clock);
         Ok(())
@@ -261,34 +292,8 @@ impl Aggregator {
         }
     }
 
-    /// Credits every logged-in agent's current state up to `end` (a minute boundary).
-    fn credit_logged_in(&mut self, end: i64) {
-        for i in 0..self.agents.logged_in().len() {
-            let agent = self.agents.logged_in()[i];
-            let rec = *self.agents.get(agent);
-            if let Some(counter) = state_seconds(rec.state) {
-                let entities = self.agent_entities(agent, &rec);
-                let seconds = (end - rec.credited_to) as f64 / MICROS_PER_SECOND as f64;
-                for &e in entities.as_slice() {
-                    self.minute.add(e, counter, seconds);
-                }
-            }
-            self.agents.credit_to(agent, end);
-        }
-    }
-
-    pub(crate) fn agent_entities(&self, agent: u32, rec: &AgentRecord) -> EntityList {
-        let mut e = Event::new(0, 0);
-        e.agent = agent;
-        e.tenant = rec.tenant;
-        e.team = rec.team;
-        e.campaign = rec.campaign;
-        let mut list = EntityList::default();
-        self.index.of_event(&e, &mut list);
-        list
-    }
-
     /// Adds the counters of an accepted event and updates the live state it changes.
+    #[inline]
     fn count(&mut self, kind: EventKind, e: &Event) -> Result<()> {
         let delta = Delta::of(kind, e, self.config.service_level_seconds);
         if !delta.as_slice().is_empty() {
@@ -299,6 +304,14 @@ impl Aggregator {
         if let (Some(state), true) = (kind.agent_state(), e.agent != NONE) {
             self.move_agent(e, state)?;
         }
+        if kind.changes_gauges() {
+            self.update_gauges(kind, e);
+        }
+        Ok(())
+    }
+
+    /// Campaign and list activity, queue waiters and pending shared callbacks.
+    fn update_gauges(&mut self, kind: EventKind, e: &Event) {
         match kind {
             EventKind::CampaignActivated if e.campaign != NONE => {
                 self.campaigns[e.campaign as usize].activate(e.time, e.tenant, e.campaign)
@@ -316,89 +329,17 @@ impl Aggregator {
             EventKind::CallbackDone if e.flags & flag::SHARED != 0 => self.shared_callbacks_pending -= 1,
             _ => {}
         }
-        Ok(())
-    }
-
-    /// Adds `delta` at time `t` to every bucket containing `t`, for each entity.
-    fn add_at(&mut self, t: i64, entities: &[u32], delta: &Delta) -> Result<()> {
-        let clock = self.clock.expect("advance runs before counting");
-        if t >= clock.minute_start {
-            for &e in entities {
-                self.minute.apply(e, delta);
-            }
-            return Ok(());
-        }
-        let minute = t.div_euclid(MICROS_PER_MINUTE);
-        for &e in entities {
-            self.minutes.apply(minute, e, delta);
-        }
-        if clock.periods.hour.contains(t) {
-            for &e in entities {
-                self.hour.apply(e, delta);
-            }
-            return Ok(());
-        }
-        let hour_key = hour_key(self.calendar.hour_span(t)?.start);
-        for &e in entities {
-            self.hours.apply(hour_key, e, delta);
-        }
-        if clock.periods.day.contains(t) {
-            for &e in entities {
-                self.day.apply(e, delta);
-            }
-        } else {
-            let day_key = i64::from(Calendar::day_key(self.calendar.date(t)?));
-            for &e in entities {
-                self.days.apply(day_key, e, delta);
-            }
-        }
-        Ok(())
-    }
-
-    /// Adds `sign × seconds of [a, b)` of `counter`, minute by minute, to the buckets.
-    fn add_interval(&mut self, a: i64, b: i64, entities: &[u32], counter: Counter, sign: f64) -> Result<()> {
-        let mut start = a;
-        while start < b {
-            let end = ((start.div_euclid(MICROS_PER_MINUTE) + 1) * MICROS_PER_MINUTE).min(b);
-            let seconds = sign * (end - start) as f64 / MICROS_PER_SECOND as f64;
-            let delta = Delta::single(counter, seconds);
-            self.add_at(start, entities, &delta)?;
-            start = end;
-        }
-        Ok(())
     }
 
     /// Applies an agent state event: credits the time of the state it leaves and switches.
+    #[inline]
     fn move_agent(&mut self, e: &Event, state: AgentState) -> Result<()> {
         let old = *self.agents.get(e.agent);
-        let mut new = old.attributed(e);
-        new.state = state;
-        new.last_event = e.time;
-        let t = e.time;
-        let old_entities = self.agent_entities(e.agent, &old);
-        let new_entities = self.agent_entities(e.agent, &new);
-        let old_counter = state_seconds(old.state);
-        let new_counter = state_seconds(state);
-        if let Some(counter) = old_counter {
-            if old.credited_to <= t {
-                self.add_interval(old.credited_to, t, old_entities.as_slice(), counter, 1.0)?;
-                new.credited_to = t;
-            } else {
-                // The clock moved past `t` before this event came: the time since `t` went to
-                // the old state; move it to the new one.
-                self.add_interval(t, old.credited_to, old_entities.as_slice(), counter, -1.0)?;
-                if let Some(counter) = new_counter {
-                    self.add_interval(t, old.credited_to, new_entities.as_slice(), counter, 1.0)?;
-                }
-            }
-        } else {
-            let minute_start = self.clock.expect("advanced").minute_start;
-            if let Some(counter) = new_counter.filter(|_| t < minute_start) {
-                self.add_interval(t, minute_start, new_entities.as_slice(), counter, 1.0)?;
-            }
-            new.credited_to = t.max(minute_start);
+        if let Some(counter) = state_seconds(old.state) {
+            let entities = old.entities(e.agent, &self.index);
+            self.credit(old.since, e.time, entities.as_slice(), counter)?;
         }
-        self.agents.set(e.agent, new);
+        self.agents.set(e.agent, AgentRecord { state, since: e.time, ..old.attributed(e) });
         Ok(())
     }
 }

@@ -99,6 +99,30 @@ impl<'a> EventColumns<'a> {
         self.time.is_empty()
     }
 
+    /// The first `n` rows in order (`n` at most every column's length). Each column is cut to
+    /// `n` first, so reading row `i < n` needs no bounds check per column.
+    pub fn rows(&self, n: usize) -> impl Iterator<Item = Event> + 'a {
+        let (time, kind, flags) = (&self.time[..n], &self.kind[..n], &self.flags[..n]);
+        let (tenant, campaign, list, agent) = (&self.tenant[..n], &self.campaign[..n], &self.list[..n], &self.agent[..n]);
+        let (team, queue, channel) = (&self.team[..n], &self.queue[..n], &self.channel[..n]);
+        let (call, value, aux) = (&self.call[..n], &self.value[..n], &self.aux[..n]);
+        (0..n).map(move |i| Event {
+            time: time[i],
+            kind: kind[i],
+            flags: flags[i],
+            tenant: tenant[i],
+            campaign: campaign[i],
+            list: list[i],
+            agent: agent[i],
+            team: team[i],
+            queue: queue[i],
+            channel: channel[i],
+            call: call[i],
+            value: value[i],
+            aux: aux[i],
+        })
+    }
+
     #[inline]
     pub fn get(&self, i: usize) -> Event {
         Event {

@@ -134,4 +134,31 @@ impl EventKind {
     pub fn is_queue(self) -> bool {
         matches!(self, Self::QueueEntered | Self::QueueAnswered | Self::QueueAbandoned)
     }
+
+    /// Kinds whose value is a duration, wait, delay or revenue, so never below 0.
+    pub fn has_non_negative_value(self) -> bool {
+        matches!(
+            self,
+            Self::Hangup
+                | Self::WrapupEnd
+                | Self::Sale
+                | Self::MessageAnswered
+                | Self::QueueAnswered
+                | Self::QueueAbandoned
+        )
+    }
+
+    /// Campaign and list activations and deactivations.
+    pub fn is_activation(self) -> bool {
+        matches!(
+            self,
+            Self::CampaignActivated | Self::CampaignDeactivated | Self::ListActivated | Self::ListDeactivated
+        )
+    }
+
+    /// Kinds that change a live figure other than agent states: activity, queue waiters,
+    /// pending callbacks.
+    pub fn changes_gauges(self) -> bool {
+        self.is_activation() || self.is_queue() || matches!(self, Self::CallbackScheduled | Self::CallbackDone)
+    }
 }

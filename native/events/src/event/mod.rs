@@ -6,4 +6,4 @@ mod validate;
 
 pub use batch::{Event, EventColumns, OwnedColumns, NONE};
 pub use kind::{flag, AgentState, EventKind};
-pub(crate) use validate::check_fields;
+pub(crate) use validate::{check_fields, fields_pass};

@@ -3,8 +3,9 @@
 //!
 //! A query takes `now` (the engine owns no clock), closes the buckets that ended before it,
 //! then sums buckets: weeks and months from the day ring plus the open day, rolling windows
-//! from the minute, hour and day rings. The seconds of each logged-in agent's current state
-//! since its last credit are added up to `now`.
+//! from the minute, hour and day rings. Each logged-in agent's current state has earned time
+//! since its last state event that no bucket holds yet: every bucket summed gets the part of
+//! that stretch, up to `now`, that falls in its span.
 
 mod indicators;
 mod plan;
@@ -14,8 +15,8 @@ pub use plan::{Period, Window};
 
 use plan::{Part, Plan};
 
-use crate::calendar::Span;
-use crate::counters::{state_seconds, Counters};
+use crate::calendar::{hour_key, Span, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
+use crate::counters::{Counter, Counters};
 use crate::engine::Aggregator;
 use crate::entities::Dimension;
 use crate::error::Result;
@@ -112,12 +113,33 @@ pub(crate) fn trend(value: Option<f64>, previous: Option<f64>, tolerance: f64) -
     })
 }
 
+/// Agent time one entity has earned and no bucket holds yet: a stretch `[since, now)` of a
+/// state's counter per logged-in agent counted under the entity.
+#[derive(Debug, Clone)]
+struct Ongoing {
+    now: i64,
+    stretches: Vec<(Counter, i64)>,
+}
+
+impl Ongoing {
+    /// Adds the seconds of each stretch that fall in `span`.
+    fn add_to(&self, c: &mut Counters, span: Span) {
+        for &(counter, since) in &self.stretches {
+            let micros = span.overlap(since, self.now);
+            if micros > 0 {
+                c.add(counter, micros as f64 / MICROS_PER_SECOND as f64);
+            }
+        }
+    }
+}
+
 impl Aggregator {
-    /// Closes buckets up to `now` and returns the effective query time: a `now` earlier than
-    /// the newest event reads as of the newest event.
+    /// Closes buckets up to `now` and returns the effective query time: the engine's time never
+    /// goes back, so a `now` earlier than the newest event or an earlier query reads as of that.
     fn settle(&mut self, now: i64) -> Result<i64> {
-        let now = now.max(self.newest);
+        let now = now.max(self.latest);
         self.advance(now)?;
+        self.latest = now;
         Ok(now)
     }
 
@@ -125,65 +147,58 @@ impl Aggregator {
         self.index.entity(dim, if dim == Dimension::Center { 0 } else { id })
     }
 
-    /// Seconds each logged-in agent's current state has earned since its last credit, per entity.
-    fn ongoing(&self, now: i64, only: Option<u32>) -> Vec<(u32, Counters)> {
-        let mut out: Vec<(u32, Counters)> = Vec::new();
-        for &agent in self.agents.logged_in() {
-            let rec = self.agents.get(agent);
-            let Some(counter) = state_seconds(rec.state) else { continue };
-            let seconds = (now - rec.credited_to).max(0) as f64 / 1e6;
-            for &e in self.agent_entities(agent, rec).as_slice() {
-                if only.is_some_and(|o| o != e) {
-                    continue;
-                }
-                match out.iter_mut().find(|(x, _)| *x == e) {
-                    Some((_, c)) => c.add(counter, seconds),
-                    None => {
-                        let mut c = Counters::default();
-                        c.add(counter, seconds);
-                        out.push((e, c));
-                    }
+    /// The agent time entity `e` has earned up to `now` that no bucket holds yet.
+    fn ongoing(&self, now: i64, e: u32) -> Ongoing {
+        let stretches = self
+            .agents
+            .earning()
+            .filter(|(agent, rec, _)| rec.entities(*agent, &self.index).as_slice().contains(&e))
+            .map(|(_, rec, counter)| (counter, rec.since))
+            .collect();
+        Ongoing { now, stretches }
+    }
+
+    /// `ongoing` of every entity `first..first + size` at once.
+    fn ongoing_of_range(&self, now: i64, first: u32, size: u32) -> Vec<Ongoing> {
+        let mut out = vec![Ongoing { now, stretches: Vec::new() }; size as usize];
+        for (agent, rec, counter) in self.agents.earning() {
+            for &e in rec.entities(agent, &self.index).as_slice() {
+                if let Some(o) = e.checked_sub(first).and_then(|i| out.get_mut(i as usize)) {
+                    o.stretches.push((counter, rec.since));
                 }
             }
         }
         out
     }
 
-    /// Counters of entity `e` for one part of a plan.
-    fn part(&self, e: u32, part: Part, ongoing: Option<&Counters>) -> Counters {
-        let mut c = Counters::default();
-        let open = |c: &mut Counters, layers: &[&crate::engine::Layer]| {
-            for layer in layers {
-                c.merge(layer.get(e));
+    /// Counters of entity `e` for one part of a plan, with the part of the running agent time
+    /// that falls in it.
+    fn part(&self, e: u32, part: Part, ongoing: &Ongoing) -> Counters {
+        let clock = self.clock.expect("settled before reading");
+        let held = |c: Option<&Counters>| c.copied().unwrap_or_default();
+        let minute = |start: i64| Span { start, end: start + MICROS_PER_MINUTE };
+        let (mut c, span) = match part {
+            Part::OpenMinute => (*self.minutes.current(e), minute(clock.minute_start)),
+            Part::OpenHour => {
+                let mut c = *self.hours.current(e);
+                c.merge(self.minutes.current(e));
+                (c, clock.periods.hour)
             }
-            if let Some(o) = ongoing {
-                c.merge(o);
+            Part::OpenDay => {
+                let mut c = *self.days.current(e);
+                c.merge(self.hours.current(e));
+                c.merge(self.minutes.current(e));
+                (c, clock.periods.day)
             }
+            Part::Day(key, span) => (held(self.days.get(key, e)), span),
+            Part::Hour(start) => (held(self.hours.get(hour_key(start), e)), Span { start, end: start + MICROS_PER_HOUR }),
+            Part::Minute(key) => (held(self.minutes.get(key, e)), minute(key * MICROS_PER_MINUTE)),
         };
-        match part {
-            Part::OpenDay => open(&mut c, &[&self.day, &self.hour, &self.minute]),
-            Part::OpenHour => open(&mut c, &[&self.hour, &self.minute]),
-            Part::OpenMinute => open(&mut c, &[&self.minute]),
-            Part::Day(k) => {
-                if let Some(x) = self.days.get(k, e) {
-                    c = *x;
-                }
-            }
-            Part::Hour(k) => {
-                if let Some(x) = self.hours.get(k, e) {
-                    c = *x;
-                }
-            }
-            Part::Minute(k) => {
-                if let Some(x) = self.minutes.get(k, e) {
-                    c = *x;
-                }
-            }
-        }
+        ongoing.add_to(&mut c, span);
         c
     }
 
-    fn sum(&self, e: u32, parts: &[(Part, f64)], ongoing: Option<&Counters>) -> Counters {
+    fn sum(&self, e: u32, parts: &[(Part, f64)], ongoing: &Ongoing) -> Counters {
         let mut total = Counters::default();
         for &(part, weight) in parts {
             let c = self.part(e, part, ongoing);
@@ -198,7 +213,7 @@ impl Aggregator {
         total
     }
 
-    fn weighted(&self, e: u32, days: &[(Part, f64)], ongoing: Option<&Counters>) -> WeightedDays {
+    fn weighted(&self, e: u32, days: &[(Part, f64)], ongoing: &Ongoing) -> WeightedDays {
         let mut w = WeightedDays::default();
         for &(part, _) in days {
             w.add_day(&self.part(e, part, ongoing));
@@ -230,7 +245,7 @@ impl Aggregator {
         Some(n as f64)
     }
 
-    fn values_with(&self, plan: &Plan, e: u32, dim: Dimension, id: u32, ongoing: Option<&Counters>) -> Vec<Option<f64>> {
+    fn values_with(&self, plan: &Plan, e: u32, dim: Dimension, id: u32, ongoing: &Ongoing) -> Vec<Option<f64>> {
         let total = self.sum(e, &plan.current, ongoing);
         let weighted = plan.weighted.then(|| self.weighted(e, &plan.current, ongoing));
         Indicator::ALL
@@ -248,8 +263,7 @@ impl Aggregator {
         let now = self.settle(now)?;
         let e = self.entity(dim, id)?;
         let plan = Plan::period(self, period, now)?;
-        let ongoing = self.ongoing(now, Some(e)).pop().map(|(_, c)| c);
-        Ok(self.values_with(&plan, e, dim, id, ongoing.as_ref()))
+        Ok(self.values_with(&plan, e, dim, id, &self.ongoing(now, e)))
     }
 
     /// Every indicator over a rolling window ending at `now`, for one entity.
@@ -257,8 +271,7 @@ impl Aggregator {
         let now = self.settle(now)?;
         let e = self.entity(dim, id)?;
         let plan = Plan::window(self, window, now)?;
-        let ongoing = self.ongoing(now, Some(e)).pop().map(|(_, c)| c);
-        Ok(self.values_with(&plan, e, dim, id, ongoing.as_ref()))
+        Ok(self.values_with(&plan, e, dim, id, &self.ongoing(now, e)))
     }
 
     /// A period's indicators with the previous period's values and trends.
@@ -266,11 +279,13 @@ impl Aggregator {
         let now = self.settle(now)?;
         let e = self.entity(dim, id)?;
         let plan = Plan::period(self, period, now)?;
-        let ongoing = self.ongoing(now, Some(e)).pop().map(|(_, c)| c);
-        let values = self.values_with(&plan, e, dim, id, ongoing.as_ref());
-        let whole = self.sum(e, &plan.previous_whole, None);
-        let whole_weighted = self.weighted(e, &plan.previous_whole, None);
-        let to_date = self.sum(e, &plan.previous_to_date, None);
+        // The previous period gets its share of agent time still running too (a stretch may
+        // have started in it).
+        let ongoing = self.ongoing(now, e);
+        let values = self.values_with(&plan, e, dim, id, &ongoing);
+        let whole = self.sum(e, &plan.previous_whole, &ongoing);
+        let whole_weighted = self.weighted(e, &plan.previous_whole, &ongoing);
+        let to_date = self.sum(e, &plan.previous_to_date, &ongoing);
         let tolerance = self.config.trend_tolerance;
         let values = Indicator::ALL
             .iter()
@@ -298,15 +313,10 @@ impl Aggregator {
         let plan = Plan::period(self, period, now)?;
         let size = self.index.sizes().get(dim);
         let first = self.index.offset(dim);
-        let mut ongoing = vec![None; size as usize];
-        for (e, c) in self.ongoing(now, None) {
-            if (first..first + size).contains(&e) {
-                ongoing[(e - first) as usize] = Some(c);
-            }
-        }
+        let ongoing = self.ongoing_of_range(now, first, size);
         let mut out = Vec::with_capacity(size as usize * INDICATORS);
         for id in 0..size {
-            let values = self.values_with(&plan, first + id, dim, id, ongoing[id as usize].as_ref());
+            let values = self.values_with(&plan, first + id, dim, id, &ongoing[id as usize]);
             out.extend(values.into_iter().map(|v| v.unwrap_or(f64::NAN)));
         }
         Ok(out)
@@ -317,12 +327,9 @@ impl Aggregator {
     pub fn series(&mut self, now: i64, period: Period, dim: Dimension, id: u32, ind: Indicator) -> Result<Vec<(i64, Option<f64>)>> {
         let now = self.settle(now)?;
         let e = self.entity(dim, id)?;
-        let ongoing = self.ongoing(now, Some(e)).pop().map(|(_, c)| c);
+        let ongoing = self.ongoing(now, e);
         let points = Plan::series(self, period, now)?;
-        Ok(points
-            .into_iter()
-            .map(|(start, part)| (start, ind.of(&self.part(e, part, ongoing.as_ref()))))
-            .collect())
+        Ok(points.into_iter().map(|(start, part)| (start, ind.of(&self.part(e, part, &ongoing)))).collect())
     }
 
     /// The live figures of the center at `now`.
@@ -351,7 +358,7 @@ impl Aggregator {
     pub fn agent_state(&self, agent: u32) -> Option<(AgentState, i64)> {
         (agent != NONE && agent < self.index.sizes().agent).then(|| {
             let rec = self.agents.get(agent);
-            (rec.state, rec.last_event)
+            (rec.state, rec.since)
         })
     }
 }

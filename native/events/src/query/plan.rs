@@ -1,7 +1,7 @@
 //! Which buckets a query sums: the parts of the current period (or window), of the previous
 //! period whole, and of the previous period up to the same elapsed time, with their weights.
 
-use crate::calendar::{hour_key, Calendar, Span, MICROS_PER_HOUR, MICROS_PER_MINUTE};
+use crate::calendar::{Calendar, Span, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use crate::engine::Aggregator;
 use crate::error::{EventsError, Result};
 
@@ -43,14 +43,17 @@ impl Window {
     }
 }
 
-/// One bucket of one entity: an open one (with the layers below it) or a closed one by key.
+/// One bucket of one entity: an open one (with the open buckets below it) or a closed one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
     OpenDay,
     OpenHour,
     OpenMinute,
-    Day(i64),
+    /// A closed local day: its key and its span.
+    Day(i64, Span),
+    /// A closed local hour, by its start.
     Hour(i64),
+    /// A closed minute, by its number.
     Minute(i64),
 }
 
@@ -67,8 +70,22 @@ pub(crate) struct Plan {
     pub distinct: bool,
 }
 
-fn days(first: i32, end: i32) -> Vec<(Part, f64)> {
-    (first..end).map(|k| (Part::Day(i64::from(k)), 1.0)).collect()
+/// The local days `[first, end)`, whole.
+fn days(cal: &Calendar, first: i32, end: i32) -> Result<Vec<(Part, f64)>> {
+    day_parts(cal, first, end).map(|parts| parts.into_iter().map(|(_, part)| (part, 1.0)).collect())
+}
+
+/// The local days `[first, end)` with their spans; consecutive days share a midnight.
+fn day_parts(cal: &Calendar, first: i32, end: i32) -> Result<Vec<(Span, Part)>> {
+    let mut parts = Vec::with_capacity(end.saturating_sub(first).max(0) as usize);
+    let mut start = cal.midnight(Calendar::date_of_key(first)?)?;
+    for k in first..end {
+        let next = cal.midnight(Calendar::date_of_key(k + 1)?)?;
+        let span = Span { start, end: next };
+        parts.push((span, Part::Day(i64::from(k), span)));
+        start = next;
+    }
+    Ok(parts)
 }
 
 impl Plan {
@@ -85,7 +102,7 @@ impl Plan {
                 (p.month, first, prev_first, prev_end)
             }
         };
-        let mut current = days(first_day, today);
+        let mut current = days(cal, first_day, today)?;
         current.push((Part::OpenDay, 1.0));
         let previous_span = Span {
             start: cal.midnight(Calendar::date_of_key(previous_first)?)?,
@@ -101,7 +118,7 @@ impl Plan {
             span,
             previous_span,
             current,
-            previous_whole: days(previous_first, previous_end),
+            previous_whole: days(cal, previous_first, previous_end)?,
             previous_to_date,
             weighted: period != Period::Day,
             distinct: true,
@@ -119,13 +136,11 @@ impl Plan {
             }
             Window::Hours24 => {
                 let mut parts = vec![(Part::OpenHour, 1.0)];
-                parts.extend(
-                    (1..24).map(|k| (Part::Hour(hour_key(p.hour.start - k * MICROS_PER_HOUR)), 1.0)),
-                );
+                parts.extend((1..24).map(|k| (Part::Hour(p.hour.start - k * MICROS_PER_HOUR), 1.0)));
                 (p.hour.start - 23 * MICROS_PER_HOUR, parts)
             }
             Window::Days30 => {
-                let mut parts = days(p.day_key - 29, p.day_key);
+                let mut parts = days(&agg.calendar, p.day_key - 29, p.day_key)?;
                 parts.push((Part::OpenDay, 1.0));
                 (agg.calendar.midnight(Calendar::date_of_key(p.day_key - 29)?)?, parts)
             }
@@ -150,8 +165,7 @@ impl Plan {
                 let mut out = Vec::new();
                 let mut h = p.day.start;
                 while h <= now && h < p.day.end {
-                    let part =
-                        if h == p.hour.start { Part::OpenHour } else { Part::Hour(hour_key(h)) };
+                    let part = if h == p.hour.start { Part::OpenHour } else { Part::Hour(h) };
                     out.push((h, part));
                     h += MICROS_PER_HOUR;
                 }
@@ -160,11 +174,9 @@ impl Plan {
             Period::Week => p.week_key,
             Period::Month => Calendar::month_days(p.month_key)?.0,
         };
-        let mut out = Vec::new();
-        for k in first_day..=p.day_key {
-            let start = agg.calendar.midnight(Calendar::date_of_key(k)?)?;
-            out.push((start, if k == p.day_key { Part::OpenDay } else { Part::Day(i64::from(k)) }));
-        }
+        let mut out: Vec<(i64, Part)> =
+            day_parts(&agg.calendar, first_day, p.day_key)?.into_iter().map(|(span, part)| (span.start, part)).collect();
+        out.push((p.day.start, Part::OpenDay));
         Ok(out)
     }
 }
@@ -175,7 +187,7 @@ fn prorated_hours(start: i64, target: i64) -> Vec<(Part, f64)> {
     let mut h = start;
     while h < target {
         let weight = ((target - h) as f64 / MICROS_PER_HOUR as f64).min(1.0);
-        out.push((Part::Hour(hour_key(h)), weight));
+        out.push((Part::Hour(h), weight));
         h += MICROS_PER_HOUR;
     }
     out
@@ -190,7 +202,7 @@ fn prorated_days(cal: &Calendar, first: i32, end: i32, target: i64) -> Result<Ve
             break;
         }
         let weight = ((target - span.start) as f64 / span.len() as f64).min(1.0);
-        out.push((Part::Day(i64::from(k)), weight));
+        out.push((Part::Day(i64::from(k), span), weight));
     }
     Ok(out)
 }

@@ -1,9 +1,10 @@
 """`ccengine …`: the command line.
 
-Until the dialer lands, ``ccengine demo`` runs what exists: a simulated day of a call center
-is written to an event log, the indicator engine is rebuilt from that log as after a restart,
-and the admin dashboard (seed 000) and one agent's indicator desk (seed 002) are printed as of
-a moment of the day.
+Until the dialer lands, ``ccengine demo`` runs what exists: simulated days of a call center,
+from the Monday of the previous week to the chosen day, are written to an event log, the
+indicator engine is rebuilt from that log as after a restart, and the admin dashboard (seed 000)
+and one agent's indicator desk (seed 002, with trends against the previous week) are printed as
+of a moment of the last day.
 """
 
 from __future__ import annotations
@@ -39,20 +40,28 @@ def demo(args: argparse.Namespace) -> int:
         "tenant": 1, "agent": args.agents, "team": max(1, args.agents // 20),
         "campaign": args.campaigns, "list": args.campaigns * 4, "queue": 10, "channel": 1,
     }
-    started = time.perf_counter()
-    day = metrics.synthetic_day(
-        date=args.date, tz=args.tz, agents=args.agents, teams=sizes["team"], campaigns=args.campaigns,
-        lists=sizes["list"], queues=sizes["queue"], target_events=args.events, seed=args.seed,
-    )
-    generated = time.perf_counter() - started
     zone = metrics.zone(args.tz)
-    at = dt.datetime.combine(dt.date.fromisoformat(args.date), dt.time.fromisoformat(args.at), zone)
+    today = dt.date.fromisoformat(args.date)
+    at = dt.datetime.combine(today, dt.time.fromisoformat(args.at), zone)
     now = _micros(at)
-    # The log holds what happened until `now`; the rest of the day has not happened yet.
-    until_now = day.take(slice(0, int(np.searchsorted(day.time, now, side="right"))))
+    first = today - dt.timedelta(days=today.weekday() + 7)  # Monday of the previous week
+    days = [first + dt.timedelta(days=i) for i in range((today - first).days + 1)]
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ccengine-demo-") as directory:
         log = metrics.EventLog(directory)
-        log.append(until_now)
+        total = 0
+        for number, date in enumerate(days):
+            batch = metrics.synthetic_day(
+                date=date.isoformat(), tz=args.tz, agents=args.agents, teams=sizes["team"],
+                campaigns=args.campaigns, lists=sizes["list"], queues=sizes["queue"],
+                target_events=args.events, seed=args.seed + number,
+            )
+            if date == today:
+                # The log holds what happened until `now`; the rest of the day has not happened yet.
+                batch = batch.take(slice(0, int(np.searchsorted(batch.time, now, side="right"))))
+            log.append(batch)
+            total += len(batch)
+        generated = time.perf_counter() - started
         aggregator = metrics.Aggregator(sizes=sizes, tz=args.tz)
         started = time.perf_counter()
         report = log.rebuild(aggregator)
@@ -62,9 +71,8 @@ def demo(args: argparse.Namespace) -> int:
         return 1
     board = metrics.Dashboard.read(aggregator, now)
     print(f"ccengine demo — {args.agents} agents, {args.campaigns} campaigns, {args.tz}, {at:%A %d %B %Y %H:%M}")
-    print(f"simulated day: {len(day):,} events in {generated:.2f} s; "
-          f"{len(until_now):,} until {at:%H:%M} rebuilt from the event log in {rebuilt * 1000:.0f} ms "
-          f"({len(until_now) / rebuilt / 1e6:.1f} M events/s)")
+    print(f"simulated {len(days)} days since {first:%A %d %B}: {total:,} events in {generated:.1f} s; "
+          f"rebuilt from the event log in {rebuilt * 1000:.0f} ms ({total / rebuilt / 1e6:.1f} M events/s)")
     print()
     print("Dashboard (seed 000), today so far")
     rows = [
@@ -86,9 +94,9 @@ def demo(args: argparse.Namespace) -> int:
     for name in ("conversations", "aht_seconds", "csat", "revenue", "transactions", "average_basket",
                  "conversion_rate", "production_hours", "occupancy"):
         ind = week.indicators[name]
-        value = _percent(ind.value) if name.endswith("rate") or name == "occupancy" else _number(ind.value)
+        show = _percent if name.endswith("rate") or name == "occupancy" else _number
         trend = {"up": "↑", "down": "↓", "stable": "→", None: " "}[ind.trend]
-        print(f"  {name:<32} {value:>12}  {trend} ({ind.comparison.replace('_', ' ')}: {_number(ind.previous)})")
+        print(f"  {name:<32} {show(ind.value):>12}  {trend} ({ind.comparison.replace('_', ' ')}: {show(ind.previous)})")
     return 0
 
 
@@ -96,11 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ccengine", description="Contact-center engine.")
     commands = parser.add_subparsers(dest="command", required=True)
     d = commands.add_parser("demo", help="replay a simulated day through the indicator engine and print the dashboard")
-    d.add_argument("--events", type=int, default=2_000_000, help="events in the simulated day (default 2,000,000)")
+    d.add_argument("--events", type=int, default=1_000_000, help="events per simulated day (default 1,000,000)")
     d.add_argument("--agents", type=int, default=400)
     d.add_argument("--campaigns", type=int, default=20)
     d.add_argument("--tz", default="Europe/Paris")
-    d.add_argument("--date", default="2026-11-20", help="local date of the simulated day")
+    d.add_argument("--date", default="2026-11-20", help="local date of the last simulated day")
     d.add_argument("--at", default="15:30", help="local time the dashboard is read at")
     d.add_argument("--agent", type=int, default=0, help="agent whose indicator desk is shown")
     d.add_argument("--seed", type=int, default=1)

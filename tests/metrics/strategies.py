@@ -5,7 +5,8 @@ logout), dialer outcomes, queue calls, chats, ratings and sales, callbacks, camp
 switches. It starts a little before one of a few anchors (a local midnight that is also a week,
 month or DST boundary somewhere) so periods are cut where it matters. Events mostly arrive in
 time order; a few arrive minutes to days late, except agent state events, which a real agent
-sends in order, and campaign and list switches, which the store records in order. Optionally a few bad events are slipped in.
+sends in order, and campaign and list switches, which the store records in order. Optionally a
+few bad events are slipped in.
 """
 from __future__ import annotations
 

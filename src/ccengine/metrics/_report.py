@@ -20,13 +20,14 @@ def _ratio(a: float, b: float) -> float | None:
 
 
 def _figures(cell: tuple[float, ...]) -> dict[str, float | None]:
-    figures: dict[str, float | None] = dict(zip(CELL_FIELDS, cell, strict=True))
     c = dict(zip(CELL_FIELDS, cell, strict=True))
-    figures["abandon_rate"] = _ratio(c["abandons"], c["human_answers"])
-    figures["argued_share"] = _ratio(c["argued"], c["attempts"])
-    figures["positive_share"] = _ratio(c["positive"], c["dispositions"])
-    figures["aht_seconds"] = _ratio(c["talk_seconds"] + c["wrapup_seconds"], c["conversations"])
-    return figures
+    return {
+        **c,
+        "abandon_rate": _ratio(c["abandons"], c["human_answers"]),
+        "argued_share": _ratio(c["argued"], c["attempts"]),
+        "positive_share": _ratio(c["positive"], c["dispositions"]),
+        "aht_seconds": _ratio(c["talk_seconds"] + c["wrapup_seconds"], c["conversations"]),
+    }
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -130,6 +131,39 @@ def test_cold_rebuild_from_log(benchmark, stored_day, day):
     log, _ = stored_day
     report = benchmark.pedantic(_rebuild, args=(log,), rounds=3, warmup_rounds=1)
     assert report.accepted == len(day)
+
+
+@pytest.fixture(scope="module")
+def checkpointed_day(day, tmp_path_factory):
+    """The day stored with a checkpoint written after its second-to-last segment (a restart
+    finds the checkpoint a bit behind), and the rows of the last segment."""
+    log = m.EventLog(tmp_path_factory.mktemp("checkpointed") / "events")
+    # 1M-row segments as in ``stored_day``; at least four when the day is small (checks only).
+    rows = min(1_000_000, -(-len(day) // 4))
+    starts = range(0, len(day), rows)
+    agg = _aggregator()
+    for start in starts[:-1]:
+        batch = day.take(slice(start, start + rows))
+        log.append(batch)
+        agg.ingest(batch)
+    written = time.perf_counter()
+    checkpoint = log.checkpoint(agg)
+    write_ms = (time.perf_counter() - written) * 1e3
+    log.append(day.take(slice(starts[-1], None)))
+    return log, len(day) - starts[-1], checkpoint.stat().st_size, write_ms
+
+
+def test_cold_rebuild_from_checkpointed_log(benchmark, checkpointed_day, full_day):
+    """The same, restoring the checkpoint and replaying only the segment written after it."""
+    benchmark.group = "cold: load the stored day and compute"
+    log, tail_rows, checkpoint_bytes, write_ms = checkpointed_day
+    report = benchmark.pedantic(_rebuild, args=(log,), rounds=3, warmup_rounds=1)
+    assert report.accepted == tail_rows
+    benchmark.extra_info.update(checkpoint_bytes=checkpoint_bytes, checkpoint_write_ms=round(write_ms, 1))
+    rebuilt = _aggregator()
+    log.rebuild(rebuilt)
+    live, now = full_day
+    assert rebuilt.table(now, "day", "agent").values.tobytes() == live.table(now, "day", "agent").values.tobytes()
 
 
 def test_cold_polars_load_and_report_baseline(benchmark, stored_day):

@@ -6,10 +6,11 @@ use ccengine_events::query::Live;
 use ccengine_events::{Aggregator, Config, Dimension, Event, Sizes, NONE};
 
 const _: () = assert!(NONE == 4294967295, "push's defaults spell NONE out");
+use pyo3::buffer::PyBuffer;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use crate::conversion::{dimension, indicator, period, window, BatchBuffers};
+use crate::conversion::{column, dimension, indicator, period, window, BatchBuffers};
 use crate::errors::{NativeError, NativeResult};
 
 /// One indicator as reported: (value, previous, trend, comparison).
@@ -141,6 +142,26 @@ impl PyAggregator {
     fn live(&mut self, now: i64) -> NativeResult<(i64, [u32; 5], u32, i64, Vec<(u32, u32, f64)>)> {
         let Live { now, agents_by_state, active_campaigns, shared_callbacks_pending, queues } = self.inner.live(now)?;
         Ok((now, agents_by_state, active_campaigns, shared_callbacks_pending, queues))
+    }
+
+    fn tz(&self) -> String {
+        self.inner.config().tz.clone()
+    }
+
+    /// The whole state as bytes (`restore` takes them back).
+    fn checkpoint<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let inner = &self.inner;
+        let bytes = py.detach(|| inner.checkpoint());
+        PyBytes::new(py, &bytes)
+    }
+
+    /// Replaces the whole state (configuration included) with a checkpoint's, read in place
+    /// from any contiguous bytes-like object.
+    fn restore(&mut self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
+        let buffer = PyBuffer::<u8>::get(data)?;
+        let bytes = column(&buffer, "data")?;
+        self.inner = py.detach(|| Aggregator::restore(bytes)).map_err(NativeError::from)?;
+        Ok(())
     }
 
     /// (state name, time of the event that set it) of one agent.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ccengine import metrics as m
+from ccengine.errors import MetricsError
 
 SIZES = {"tenant": 1, "agent": 20, "team": 2, "campaign": 2, "list": 4, "queue": 1, "channel": 1}
 
@@ -54,3 +55,75 @@ def test_a_truncated_or_foreign_file_is_refused(tmp_path, day):
     path.write_bytes(b"NOTALOG!" + bytes(8))
     with pytest.raises(ValueError, match="not an event-log segment"):
         m.EventLog.read(path)
+
+
+def _log_of(tmp_path, day: m.EventBatch, rows: int = 7000) -> m.EventLog:
+    log = m.EventLog(tmp_path)
+    for start in range(0, len(day), rows):
+        log.append(day.take(slice(start, start + rows)))
+    return log
+
+
+def _answers(agg: m.Aggregator, now: int) -> list:
+    out: list = [agg.live(now)]
+    for period in ("day", "week", "month"):
+        out += [agg.table(now, period, dim).values.tobytes() for dim in SIZES]
+    return out
+
+
+def test_rebuild_from_a_checkpoint_equals_replaying_every_segment(tmp_path, day):
+    log = _log_of(tmp_path, day)
+    live = m.Aggregator(sizes=SIZES, tz="Europe/Paris")
+    live.ingest(day)
+    replayed = m.Aggregator(sizes=SIZES, tz="Europe/Paris")
+    log.rebuild(replayed)
+    path = log.checkpoint(replayed)
+    assert path.name == f"checkpoint-{len(log.segments()):08d}.ckp"
+    # The configuration comes from the checkpoint, whatever the aggregator was made with.
+    restored = m.Aggregator(sizes={"agent": 1})
+    report = log.rebuild(restored)
+    assert (report.accepted, report.rejected) == (0, 0)
+    assert restored.tz == "Europe/Paris" and restored.sizes == live.sizes
+    now = int(day.time[-1]) + 60_000_000
+    assert _answers(restored, now) == _answers(live, now) == _answers(replayed, now)
+
+
+def test_a_checkpoint_followed_by_more_segments(tmp_path, day):
+    log = _log_of(tmp_path, day.take(slice(0, 20_000)))
+    early = m.Aggregator(sizes=SIZES, tz="Europe/Paris")
+    log.rebuild(early)
+    first = log.checkpoint(early)
+    log.checkpoint(early)  # again at the same segment: replaces itself
+    for start in range(20_000, len(day), 9000):
+        log.append(day.take(slice(start, start + 9000)))
+    restored = m.Aggregator(sizes=SIZES, tz="Europe/Paris")
+    assert log.rebuild(restored).accepted == len(day) - 20_000
+    live = m.Aggregator(sizes=SIZES, tz="Europe/Paris")
+    live.ingest(day)
+    now = int(day.time[-1])
+    assert _answers(restored, now) == _answers(live, now)
+    # A newer checkpoint supersedes the first.
+    log.checkpoint(restored)
+    assert [p.name for p in log.checkpoints()] == [f"checkpoint-{len(log.segments()):08d}.ckp"]
+    assert not first.exists()
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "empty", "foreign"])
+def test_a_damaged_checkpoint_is_refused(tmp_path, day, damage):
+    log = _log_of(tmp_path, day.take(slice(0, 10_000)))
+    agg = m.Aggregator(sizes=SIZES, tz="Europe/Paris")
+    log.rebuild(agg)
+    path = log.checkpoint(agg)
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "flip":
+        data[len(data) // 2] ^= 0xFF
+    elif damage == "empty":
+        data = bytearray()
+    else:
+        data = bytearray(b"CCEVLOG1" + bytes(64))
+    path.write_bytes(bytes(data))
+    with pytest.raises(MetricsError) as refused:
+        log.rebuild(m.Aggregator(sizes=SIZES, tz="Europe/Paris"))
+    assert refused.value.slug == "bad-checkpoint"

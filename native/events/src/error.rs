@@ -35,6 +35,8 @@ pub enum EventsError {
     InvalidArgument(String),
     #[error("columns have different lengths: {0}")]
     ColumnLengths(String),
+    #[error("not a usable checkpoint: {0}")]
+    BadCheckpoint(String),
 }
 
 impl EventsError {
@@ -56,6 +58,7 @@ impl EventsError {
             Self::TimeOutOfRange(_) => "time-out-of-range",
             Self::InvalidArgument(_) => "invalid-argument",
             Self::ColumnLengths(_) => "column-lengths",
+            Self::BadCheckpoint(_) => "bad-checkpoint",
         }
     }
 }

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from ccengine import _native
 from ccengine.metrics._events import Event, EventBatch
+
+if TYPE_CHECKING:  # typing_extensions is a development dependency only
+    from typing_extensions import Buffer
 
 INDICATORS: tuple[str, ...] = tuple(_native.INDICATORS)
 AGENT_STATES: tuple[str, ...] = tuple(_native.AGENT_STATES)
@@ -134,12 +137,16 @@ class Aggregator:
             trend_tolerance=trend_tolerance,
             sizes=dict(sizes),
         )
-        self.tz = tz
         #: Ingests one event; raises MetricsError (with ``.slug``) when it is refused. The
         #: native method itself (no Python frame in between: this is the per-event hot path).
         #: Signature: ``push(kind, time, tenant=NONE, campaign=NONE, list=NONE, agent=NONE,
         #: team=NONE, queue=NONE, channel=NONE, call=0, value=0.0, aux=0, flags=0)``.
         self.push = self._native.push
+
+    @property
+    def tz(self) -> str:
+        """The time zone periods are cut in (a restored checkpoint brings its own)."""
+        return self._native.tz()
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -191,6 +198,15 @@ class Aggregator:
             callbacks,
             {q: QueueLive(waiting, longest) for q, waiting, longest in queues},
         )
+
+    def checkpoint(self) -> bytes:
+        """The whole state (configuration, counters, agents, queues, activity) as bytes."""
+        return self._native.checkpoint()
+
+    def restore(self, data: Buffer) -> None:
+        """Replaces the whole state, configuration included, with that of a checkpoint; raises
+        MetricsError (slug ``bad-checkpoint``) on damaged, truncated or foreign input."""
+        self._native.restore(data)
 
     def agent_state(self, agent: int) -> tuple[str, int] | None:
         """(state, since) of an agent, ``since`` being the time of the event that set it."""

@@ -1,22 +1,33 @@
 """The stored event log: batches appended as segment files of raw columns, read back
-memory-mapped (no parsing, no copy) to rebuild an aggregator after a restart.
+memory-mapped (no parsing, no copy) to rebuild an aggregator after a restart, and checkpoints
+of the aggregator so a restart replays only what came after the newest one.
 
 A segment is one file: an 8-byte magic, a little-endian u64 row count, then each column of
 ``COLUMNS`` in order, each starting on a 64-byte boundary. It is written to a temporary name,
 flushed to disk, then renamed, so a crash leaves either the whole segment or none of it.
+
+A checkpoint, ``checkpoint-<n>.ckp``, is the aggregator's whole state (``Aggregator.checkpoint``:
+configuration, counters, agents, queues, activity) once it has ingested segments 1 to ``n``,
+written the same durable way. ``rebuild`` restores the newest checkpoint, then ingests only the
+segments numbered after it, so a restart costs reading one checkpoint plus the recent
+segments instead of the whole day. A damaged checkpoint is refused (``MetricsError``,
+slug ``bad-checkpoint``), never half-loaded: delete it and ``rebuild`` replays every segment.
 """
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 import os
 import struct
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
-from ccengine.metrics._aggregator import Aggregator, IngestReport
+from ccengine.metrics._aggregator import Aggregator, IngestReport, Rejection
 from ccengine.metrics._events import COLUMNS, EventBatch
 
 # Segments are little-endian and mapped as native arrays, so the engine reads them in place.
@@ -40,8 +51,14 @@ def _layout(rows: int) -> list[tuple[str, np.dtype, int]]:
     return layout
 
 
+def _number(path: Path) -> int:
+    """The sequence number in a segment's or a checkpoint's name."""
+    return int(path.stem.split("-")[1])
+
+
 class EventLog:
-    """A directory of segments, read back in the order they were written."""
+    """A directory of segments, read back in the order they were written, and of the newest
+    checkpoint."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
@@ -50,18 +67,14 @@ class EventLog:
     def segments(self) -> list[Path]:
         return sorted(self.directory.glob("segment-*.evl"))
 
-    def append(self, batch: EventBatch) -> Path:
-        """Writes ``batch`` durably as the next segment and returns its path."""
-        existing = self.segments()
-        number = int(existing[-1].stem.split("-")[1]) + 1 if existing else 1
-        final = self.directory / f"segment-{number:08d}.evl"
+    def checkpoints(self) -> list[Path]:
+        return sorted(self.directory.glob("checkpoint-*.ckp"))
+
+    def _write_durably(self, final: Path, write: Callable[[BinaryIO], None]) -> None:
+        """``write`` fills a temporary file, flushed to disk before it is renamed ``final``."""
         partial = final.with_suffix(".partial")
-        rows = len(batch)
         with open(partial, "wb") as f:
-            f.write(_HEADER.pack(MAGIC, rows))
-            for name, dtype, offset in _layout(rows):
-                f.seek(offset)
-                f.write(np.ascontiguousarray(getattr(batch, name), dtype=dtype).tobytes())
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(partial, final)
@@ -70,6 +83,38 @@ class EventLog:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+    def append(self, batch: EventBatch) -> Path:
+        """Writes ``batch`` durably as the next segment and returns its path."""
+        existing = self.segments()
+        number = _number(existing[-1]) + 1 if existing else 1
+        final = self.directory / f"segment-{number:08d}.evl"
+        rows = len(batch)
+
+        def write(f: BinaryIO) -> None:
+            f.write(_HEADER.pack(MAGIC, rows))
+            for name, dtype, offset in _layout(rows):
+                f.seek(offset)
+                f.write(np.ascontiguousarray(getattr(batch, name), dtype=dtype).tobytes())
+
+        self._write_durably(final, write)
+        return final
+
+    def checkpoint(self, aggregator: Aggregator) -> Path:
+        """Writes ``aggregator``'s state durably as of the last segment, which it must have
+        ingested (and nothing after it), then drops the older checkpoints it supersedes."""
+        existing = self.segments()
+        number = _number(existing[-1]) if existing else 0
+        final = self.directory / f"checkpoint-{number:08d}.ckp"
+        state = aggregator.checkpoint()
+
+        def write(f: BinaryIO) -> None:
+            f.write(state)
+
+        self._write_durably(final, write)
+        for older in self.checkpoints():
+            if older != final:
+                older.unlink()
         return final
 
     @staticmethod
@@ -90,15 +135,34 @@ class EventLog:
             columns[name] = raw[offset:end].view(dtype)
         return EventBatch(columns)
 
-    def batches(self) -> Iterator[EventBatch]:
+    def batches(self, after: int = 0) -> Iterator[EventBatch]:
+        """The segments numbered after ``after``, in order."""
         for path in self.segments():
-            yield self.read(path)
+            if _number(path) > after:
+                yield self.read(path)
 
     def rebuild(self, aggregator: Aggregator) -> IngestReport:
-        """Ingests every segment into ``aggregator`` (a cold start from the log)."""
-        accepted, rejections = 0, []
-        for batch in self.batches():
+        """A cold start: restores the newest checkpoint into ``aggregator`` (its whole state is
+        replaced), then ingests the segments written after it, or every segment if there is no
+        checkpoint. The report covers the segments ingested."""
+        checkpoints = self.checkpoints()
+        after = 0
+        if checkpoints:
+            _restore(aggregator, checkpoints[-1])
+            after = _number(checkpoints[-1])
+        accepted = 0
+        rejections: list[Rejection] = []
+        for batch in self.batches(after):
             report = aggregator.ingest(batch)
             accepted += report.accepted
             rejections.extend(report.rejections)
         return IngestReport(accepted, tuple(rejections))
+
+
+def _restore(aggregator: Aggregator, path: Path) -> None:
+    """Restores a checkpoint mapped, not read: the engine reads it in place. An empty file
+    cannot be mapped; it is handed over as it is, and refused like any damaged checkpoint."""
+    with open(path, "rb") as f:
+        empty = os.fstat(f.fileno()).st_size == 0
+        with contextlib.nullcontext(b"") if empty else mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            aggregator.restore(data)

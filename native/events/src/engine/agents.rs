@@ -114,6 +114,32 @@ impl AgentBook {
         }
     }
 
+    /// Every agent's record, by agent id.
+    pub fn records(&self) -> &[AgentRecord] {
+        &self.records
+    }
+
+    /// The logged-in agents, in the order their time is summed.
+    pub fn logged_in(&self) -> &[u32] {
+        &self.logged_in
+    }
+
+    /// The book a checkpoint held: `logged_in` must list, once each, exactly the agents whose
+    /// record is not logged out (else `None`).
+    pub fn from_parts(records: Vec<AgentRecord>, logged_in: &[u32]) -> Option<Self> {
+        let mut book = Self::new(records.len());
+        for &agent in logged_in {
+            let record = *records.get(agent as usize)?;
+            if record.state == AgentState::LoggedOut || book.records[agent as usize].state != AgentState::LoggedOut {
+                return None;
+            }
+            book.set(agent, record);
+        }
+        let in_count = records.iter().filter(|r| r.state != AgentState::LoggedOut).count();
+        book.records = records;
+        (in_count == book.logged_in.len()).then_some(book)
+    }
+
     /// Number of agents in each state, indexed by `AgentState as usize`.
     pub fn state_counts(&self) -> [u32; 5] {
         let mut counts = [0u32; 5];

@@ -80,6 +80,16 @@ impl QueueWaiters {
         self.waiting.values().copied().min()
     }
 
+    /// (call, entry time) of each call waiting, and (call, leaving time) of each that left
+    /// before its entry arrived.
+    pub fn entries(&self) -> (&HashMap<u64, i64>, &HashMap<u64, i64>) {
+        (&self.waiting, &self.left_early)
+    }
+
+    pub fn from_entries(waiting: HashMap<u64, i64>, left_early: HashMap<u64, i64>) -> Self {
+        Self { waiting, left_early }
+    }
+
     pub fn forget_before(&mut self, horizon: i64) {
         self.left_early.retain(|_, t| *t >= horizon);
     }

@@ -157,6 +157,50 @@ impl Level {
         let ring = self.ring.iter().map(|(key, b)| (*key, if key.is_some() { relay(b) } else { Bucket::default() }));
         *self = Level { entities, open_key: self.open_key, open: relay(&self.open), ring: ring.collect(), mask: self.mask };
     }
+
+    /// Key of the open bucket (none before the first event).
+    pub fn open_key(&self) -> Option<i64> {
+        self.open_key
+    }
+
+    /// The written cells of the open bucket, in entity order.
+    pub fn open_written(&self) -> impl Iterator<Item = (u32, &Counters)> + '_ {
+        self.open.written()
+    }
+
+    /// Each closed bucket held, by key, with its written cells (a held bucket may have none).
+    pub fn closed(&self) -> impl Iterator<Item = (i64, impl Iterator<Item = (u32, &Counters)> + '_)> + '_ {
+        self.ring.iter().filter_map(|(key, bucket)| Some(((*key)?, bucket.written())))
+    }
+
+    /// Puts back, empty, a bucket a checkpoint held: the open one, or a closed one older than
+    /// it. False if the level could not have held it there (its ring slot is taken).
+    pub fn put_bucket(&mut self, key: i64, open: bool) -> bool {
+        if open {
+            self.open_key = Some(key);
+            return true;
+        }
+        let (held, bucket) = &mut self.ring[(key & self.mask) as usize];
+        if held.is_some() || self.open_key.is_none_or(|k| k <= key) {
+            return false;
+        }
+        bucket.clear(self.entities);
+        *held = Some(key);
+        true
+    }
+
+    /// Writes entity `e`'s counters (`e` below the level's entity count) in bucket `key`, put
+    /// back before.
+    pub fn put_cell(&mut self, key: i64, e: u32, counters: Counters) {
+        let bucket = if Some(key) == self.open_key { &mut self.open } else { &mut self.ring[(key & self.mask) as usize].1 };
+        bucket.touched[e as usize] = true;
+        bucket.cells[e as usize].counters = counters;
+    }
+
+    /// Number of entities each bucket has a cell for.
+    pub fn entities(&self) -> usize {
+        self.entities
+    }
 }
 
 #[cfg(test)]

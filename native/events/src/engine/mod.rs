@@ -10,6 +10,7 @@
 //! can jump over minutes in which nothing happened.
 
 mod agents;
+mod checkpoint;
 mod credit;
 mod gauges;
 mod level;

@@ -27,17 +27,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def reference_report(cols: dict[str, np.ndarray], tz: str) -> peers.Report:
     """The report, one event at a time, straight from the definitions."""
     zone = ZoneInfo(tz)
-    counters = (
-        "attempts",
-        "human_answers",
-        "machine_answers",
-        "connects",
-        "abandons",
-        "dispositions",
-        "argued",
-        "positive",
-        "conversations",
-    )
+    counters = peers.COUNT_KEYS
     groups: dict[tuple[int, int], dict] = defaultdict(
         lambda: {**dict.fromkeys(counters, 0), "talk_seconds": 0.0, "wrapup_seconds": 0.0}
     )

@@ -19,6 +19,7 @@ from ccengine.metrics._dashboard import Dashboard
 from ccengine.metrics._events import COLUMNS, NONE, Event, EventBatch, EventKind, Flag
 from ccengine.metrics._log import EventLog
 from ccengine.metrics._report import CallReport, call_report, synthetic_day
+from ccengine.metrics._service import MetricsService
 from ccengine.metrics._tz import TZDB_VERSION, zone
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "IngestReport",
     "Live",
     "MetricsError",
+    "MetricsService",
     "PeriodReport",
     "QueueLive",
     "Rejection",

@@ -104,9 +104,12 @@ class EventLog:
         """Writes ``aggregator``'s state durably as of the last segment, which it must have
         ingested (and nothing after it), then drops the older checkpoints it supersedes."""
         existing = self.segments()
-        number = _number(existing[-1]) if existing else 0
-        final = self.directory / f"checkpoint-{number:08d}.ckp"
-        state = aggregator.checkpoint()
+        return self.write_checkpoint(aggregator.checkpoint(), _number(existing[-1]) if existing else 0)
+
+    def write_checkpoint(self, state: bytes, after_segment: int) -> Path:
+        """Writes a state taken once segments 1 to ``after_segment`` were ingested (the state
+        can be taken in one thread and written in another), then drops older checkpoints."""
+        final = self.directory / f"checkpoint-{after_segment:08d}.ckp"
 
         def write(f: BinaryIO) -> None:
             f.write(state)
@@ -116,6 +119,11 @@ class EventLog:
             if older != final:
                 older.unlink()
         return final
+
+    @staticmethod
+    def segment_number(path: Path) -> int:
+        """The sequence number of a segment ``append`` returned."""
+        return _number(path)
 
     @staticmethod
     def read(path: Path) -> EventBatch:

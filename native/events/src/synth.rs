@@ -217,6 +217,11 @@ impl Day {
             let mut cb = ev(EventKind::CallbackScheduled, end);
             cb.flags = if self.chance(0.5) { flag::SHARED } else { 0 };
             self.emit(cb);
+            // Most callbacks are made a few hours later (some the next day, some never).
+            if self.chance(0.85) {
+                let later = end + (self.rng.random_range(0.5..8.0) * 3600.0 * s) as i64;
+                self.emit(Event { kind: EventKind::CallbackDone as u8, time: later, ..cb });
+            }
         }
         if positive && self.chance(0.5) {
             let mut sale = ev(EventKind::Sale, end);
@@ -296,10 +301,13 @@ mod tests {
             ..Config::default()
         })
         .unwrap();
-        let report = agg.ingest(&day.columns()).unwrap();
+        // The day until 23:00 local (some callbacks are only made the next day).
+        let cal = Calendar::new(&cfg.tz, WeekStart::Monday).unwrap();
+        let evening = cal.midnight(cfg.date.parse().unwrap()).unwrap() + 23 * 3600 * MICROS_PER_SECOND;
+        let until_evening: OwnedColumns = (0..day.len()).map(|i| day.columns().get(i)).filter(|e| e.time < evening).collect();
+        let report = agg.ingest(&until_evening.columns()).unwrap();
         assert!(report.rejected.is_empty(), "{:?}", &report.rejected[..report.rejected.len().min(3)]);
-        let end = day.time[day.len() - 1];
-        let v = agg.values(end, Period::Day, Dimension::Center, 0).unwrap();
+        let v = agg.values(evening, Period::Day, Dimension::Center, 0).unwrap();
         let abandon = v[Indicator::AbandonRate as usize].unwrap();
         assert!(abandon > 0.0 && abandon < 0.06, "abandon rate {abandon}");
         let production = v[Indicator::ProductionHours as usize].unwrap();

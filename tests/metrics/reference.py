@@ -587,10 +587,15 @@ def live(events: Sequence[Ev], *, now: int) -> dict:
                 campaigns_on[ev.campaign] = ev.kind == Kind.CAMPAIGN_ACTIVATED
         elif ev.kind in (Kind.CALLBACK_SCHEDULED, Kind.CALLBACK_DONE) and ev.flags & Flag.SHARED:
             shared_pending += 1 if ev.kind == Kind.CALLBACK_SCHEDULED else -1
-        if ev.kind == Kind.QUEUE_ENTERED and ev.queue != NONE:
+    # A call waits from its entry until an answer or abandon in that queue at or after it: at
+    # one instant, the entry comes first whatever order the two arrived in.
+    queue_events = sorted((ev for ev in past if ev.kind in QUEUE_KINDS and ev.queue != NONE),
+                          key=lambda ev: (ev.time, ev.kind != Kind.QUEUE_ENTERED))
+    for ev in queue_events:
+        if ev.kind == Kind.QUEUE_ENTERED:
             # A call entering again while it still waits keeps waiting since its first entry.
             waiting_since.setdefault((ev.queue, ev.call), ev.time)
-        elif ev.kind in (Kind.QUEUE_ANSWERED, Kind.QUEUE_ABANDONED):
+        else:
             waiting_since.pop((ev.queue, ev.call), None)
     queues: dict[int, dict[str, float]] = {}
     for (queue, _call), since in waiting_since.items():

@@ -58,17 +58,33 @@ pub struct QueueWaiters {
 }
 
 impl QueueWaiters {
-    /// A call entering again while it waits keeps its first entry time: the caller has been
-    /// waiting since then.
+    /// A call waits from its entry until an answer or abandon at or after it. Entering again
+    /// while it waits keeps the first entry time (the caller has waited since then); an entry
+    /// whose leaving already arrived (a late entry) does not wait.
     pub fn enter(&mut self, call: u64, t: i64) {
-        if self.left_early.remove(&call).is_none() {
-            self.waiting.entry(call).or_insert(t);
+        match self.left_early.get(&call) {
+            Some(&left) if left >= t => {
+                self.left_early.remove(&call);
+            }
+            _ => {
+                self.left_early.remove(&call);
+                self.waiting.entry(call).or_insert(t);
+            }
         }
     }
 
+    /// Ends the wait the call began at or before `t`; a leaving for a wait not seen yet is
+    /// kept for its late entry.
     pub fn leave(&mut self, call: u64, t: i64) {
-        if self.waiting.remove(&call).is_none() {
-            self.left_early.insert(call, t);
+        match self.waiting.get(&call) {
+            Some(&entered) if entered <= t => {
+                self.waiting.remove(&call);
+            }
+            Some(_) => {}
+            None => {
+                let left = self.left_early.entry(call).or_insert(t);
+                *left = (*left).max(t);
+            }
         }
     }
 
@@ -119,5 +135,22 @@ mod tests {
         q.leave(2, 300);
         q.enter(2, 250);
         assert_eq!(q.waiting(), 1);
+        // Entered and answered at one instant, whichever arrived first: not waiting.
+        q.leave(3, 400);
+        q.enter(3, 400);
+        assert_eq!(q.waiting(), 1);
+    }
+
+    #[test]
+    fn an_entry_after_the_last_leaving_waits_again() {
+        let mut q = QueueWaiters::default();
+        q.leave(1, 100);
+        q.enter(1, 150);
+        assert_eq!(q.oldest_entry(), Some(150));
+        // A leaving older than the wait it would end belongs to an earlier stint.
+        q.leave(1, 120);
+        assert_eq!(q.waiting(), 1);
+        q.leave(1, 160);
+        assert_eq!(q.waiting(), 0);
     }
 }

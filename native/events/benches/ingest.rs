@@ -55,14 +55,7 @@ fn bench(c: &mut Criterion) {
     let index = EntityIndex::new(sizes());
     group.bench_function("baseline_hashmap_per_day", |b| b.iter(|| baseline(&day, &cal, &index)));
     group.bench_function("call_report", |b| {
-        let cols = ReportColumns {
-            time: &day.time,
-            kind: &day.kind,
-            flags: &day.flags,
-            campaign: &day.campaign,
-            agent: &day.agent,
-            value: &day.value,
-        };
+        let cols = ReportColumns::from(&day);
         b.iter(|| call_report(&cols, &cfg.tz).unwrap().center.attempts)
     });
     group.finish();

@@ -4,7 +4,7 @@
 
 use crate::calendar::{Calendar, Span, WeekStart};
 use crate::error::{EventsError, Result};
-use crate::event::{flag, EventKind, NONE};
+use crate::event::{flag, EventKind, OwnedColumns, NONE};
 
 /// Figures of one (campaign, agent) group.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -153,6 +153,12 @@ pub struct ReportColumns<'a> {
     pub value: &'a [f64],
 }
 
+impl<'a> From<&'a OwnedColumns> for ReportColumns<'a> {
+    fn from(day: &'a OwnedColumns) -> Self {
+        Self { time: &day.time, kind: &day.kind, flags: &day.flags, campaign: &day.campaign, agent: &day.agent, value: &day.value }
+    }
+}
+
 /// Computes the report in one pass; `tz` cuts local hours.
 pub fn call_report(cols: &ReportColumns<'_>, tz: &str) -> Result<CallReport> {
     let n = cols.time.len();
@@ -209,24 +215,13 @@ pub fn call_report(cols: &ReportColumns<'_>, tz: &str) -> Result<CallReport> {
 mod tests {
     use super::*;
     use crate::synth::{synthetic_day, SynthConfig};
-    use crate::{Event, OwnedColumns};
-
-    fn columns(day: &OwnedColumns) -> ReportColumns<'_> {
-        ReportColumns {
-            time: &day.time,
-            kind: &day.kind,
-            flags: &day.flags,
-            campaign: &day.campaign,
-            agent: &day.agent,
-            value: &day.value,
-        }
-    }
+    use crate::Event;
 
     #[test]
     fn counts_match_a_plain_reading_of_the_events() {
         let cfg = SynthConfig { agents: 12, teams: 3, campaigns: 3, lists: 3, queues: 1, target_events: 30_000, ..SynthConfig::default() };
         let day = synthetic_day(&cfg).unwrap();
-        let report = call_report(&columns(&day), &cfg.tz).unwrap();
+        let report = call_report(&ReportColumns::from(&day), &cfg.tz).unwrap();
         let events: Vec<Event> = (0..day.len()).map(|i| day.columns().get(i)).collect();
         let count = |k: EventKind| events.iter().filter(|e| e.kind == k as u8).count() as u64;
         assert_eq!(report.center.attempts, count(EventKind::DialAttempt));

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CCEngineError", "MetricsError"]
+__all__ = ["AgentStateError", "CCEngineError", "Conflict", "DomainError", "MetricsError", "NotFound", "StoreError"]
 
 
 class CCEngineError(Exception):
@@ -18,3 +18,31 @@ class CCEngineError(Exception):
 
 class MetricsError(CCEngineError, ValueError):
     """An event or query the indicator engine refused (see docs/metrics.md for the slugs)."""
+
+
+class DomainError(CCEngineError, ValueError):
+    """A value or an operation the domain rules refuse (invalid transition, bad campaign …)."""
+
+
+class NotFound(CCEngineError, LookupError):
+    """A campaign, list, contact, agent … that does not exist (slug ``not-found``)."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"no {what} {key!r}", "not-found")
+        self.what = what
+        self.key = key
+
+    def __reduce__(self) -> tuple[type[NotFound], tuple[str, object]]:  # type: ignore[override]
+        return (type(self), (self.what, self.key))
+
+
+class Conflict(CCEngineError, ValueError):
+    """An operation that clashes with what is stored (a duplicate name, a stale claim …)."""
+
+
+class AgentStateError(DomainError):
+    """An agent action not allowed from the agent's current state (slug ``invalid-transition``)."""
+
+
+class StoreError(CCEngineError, RuntimeError):
+    """The store cannot do what was asked (a schema too new, a closed store, a corrupt file)."""

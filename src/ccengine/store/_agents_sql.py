@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ccengine import domain as d
 from ccengine.errors import NotFound
 from ccengine.store import _codec
+from ccengine.store import _tenancy_sql as tenancy
 from ccengine.store._tx import read, write
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +78,21 @@ def activities(db: sqlite3.Connection, agent_id: int, limit: int = 50) -> list[A
     rows = db.execute("SELECT * FROM agent_activity WHERE agent_id = ? ORDER BY id DESC LIMIT ?", (agent_id, limit))
     return [Activity(r["agent_id"], r["at"], r["action"], d.AgentState(r["from_state"]), d.AgentState(r["to_state"]),
                      r["by_user"], r["detail"]) for r in rows]
+
+
+@write
+def transition(db: sqlite3.Connection, agent_id: int,
+               decide: Callable[[d.Agent, d.AgentStatus, d.Tenant], tuple[d.AgentStatus, Activity, T]]) -> T:
+    """Reads an agent's status, lets ``decide`` (the state machine) compute the next one, and
+    stores it with its history line — in one write transaction, so two actions on one agent, from
+    any task or process, never both start from the same status."""
+    profile = tenancy.agent(db, agent_id)
+    status, activity, result = decide(profile, agent_status(db, agent_id), tenancy.tenant(db, profile.tenant_id))
+    save_transitions(db, [(status, activity)])
+    return result
+
+
+@write
+def touch_agents(db: sqlite3.Connection, agent_ids: Sequence[int], now: int) -> None:
+    """Records that these agents' sessions are alive (softphone leg up, console connected)."""
+    db.executemany("UPDATE agent_status SET last_seen_at = ? WHERE agent_id = ?", [(now, a) for a in agent_ids])

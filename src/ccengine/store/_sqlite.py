@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from ccengine import domain as d
 from ccengine.store import _agents_sql as agents
@@ -22,6 +22,8 @@ from ccengine.store import _imports_sql as imports
 from ccengine.store import _tenancy_sql as tenancy
 from ccengine.store._migrations import migrate
 from ccengine.store._thread import WorkerThread
+
+T = TypeVar("T")
 
 #: Seconds a writer waits for another process's write lock before giving up.
 BUSY_TIMEOUT_S = 10.0
@@ -113,6 +115,15 @@ class Store:
 
     async def save_transitions(self, changes: Sequence[tuple[d.AgentStatus, agents.Activity]]) -> None:
         await self._thread.run(agents.save_transitions, changes)
+
+    async def agent_transition(
+        self, agent_id: int,
+        decide: Callable[[d.Agent, d.AgentStatus, d.Tenant], tuple[d.AgentStatus, agents.Activity, T]],
+    ) -> T:
+        return await self._thread.run(agents.transition, agent_id, decide)
+
+    async def touch_agents(self, agent_ids: Sequence[int], now: int) -> None:
+        await self._thread.run(agents.touch_agents, list(agent_ids), now)
 
     async def activities(self, agent_id: int, limit: int = 50) -> list[agents.Activity]:
         return await self._thread.run(agents.activities, agent_id, limit)

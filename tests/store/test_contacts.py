@@ -210,14 +210,18 @@ async def test_missed_calls_are_added_to_a_campaign_once(store: Store) -> None:
 
 
 async def test_recover_closes_calls_a_dead_engine_left_open(store: Store) -> None:
-    w = await make_world(store, contacts=3)
-    claims = await store.claim_contacts(w.campaign.id, 3, NOW, "t")
+    w = await make_world(store, contacts=4, retry_delays={d.Outcome.HUMAN: 3600})
+    claims = await store.claim_contacts(w.campaign.id, 4, NOW, "t")
     await store.progress_calls([CallProgress(claims[1].call_id, ringing_at=NOW + 1)])
     await store.end_calls([CallEnd(claims[2].call_id, d.Outcome.NO_ANSWER, NOW + 2)])
+    await store.end_calls([CallEnd(claims[3].call_id, d.Outcome.HUMAN, NOW + 3)])  # never qualified
+    before = d.now_us()
     closed = await store.recover()
     assert sorted(c.id for c in closed) == [claims[0].call_id, claims[1].call_id]
     assert (await store.call(claims[0].call_id)).outcome is d.Outcome.INTERRUPTED
     never_rang, rang = await store.contact(claims[0].contact.id), await store.contact(claims[1].contact.id)
     assert never_rang.state is rang.state is d.ContactState.PENDING
     assert (never_rang.attempts, rang.attempts) == (0, 1)
+    talked = await store.contact(claims[3].contact.id)
+    assert talked.state is d.ContactState.PENDING and talked.next_attempt_at >= before + 3600 * d.SECOND
     assert await store.recover() == []

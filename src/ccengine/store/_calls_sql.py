@@ -161,7 +161,8 @@ def calls_in_progress(db: sqlite3.Connection) -> list[d.CallRecord]:
 def recover(db: sqlite3.Connection, now: int) -> list[d.CallRecord]:
     """After a restart: calls left open by the engine that stopped are closed ``interrupted``,
     and their contacts, still marked as being dialed, go back to pending (an attempt that never
-    rang is not counted). Returns the calls it closed."""
+    rang is not counted); a contact whose answered call was never qualified is retried after the
+    campaign's delay for ``human``. Returns the calls it closed."""
     open_calls = calls_in_progress(db)
     for c in open_calls:
         db.execute("UPDATE call SET outcome = 'interrupted', ended_at = ? WHERE id = ?", (now, c.id))
@@ -169,8 +170,15 @@ def recover(db: sqlite3.Connection, now: int) -> list[d.CallRecord]:
         db.execute("UPDATE contact SET state = 'pending', attempts = attempts - ?, last_outcome = 'interrupted', "
                    "next_attempt_at = ?, claimed_by = NULL WHERE id = ? AND state = 'dialing'",
                    (uncounted, now, c.contact_id))
-    db.execute("UPDATE contact SET state = 'pending', claimed_by = NULL WHERE state = 'dialing' "
-               "AND id NOT IN (SELECT contact_id FROM call WHERE outcome IS NULL OR outcome = 'human')")
+    # Contacts still marked dialing talked to an agent whose disposition never came: they are
+    # retried after the campaign's delay for a person reached without a final answer.
+    stuck = db.execute("SELECT id, campaign_id FROM contact WHERE state = 'dialing'").fetchall()
+    campaigns: dict[int, d.Campaign] = {}
+    for contact_id, campaign_id in stuck:
+        camp = campaigns.get(campaign_id) or campaigns.setdefault(campaign_id, campaign(db, campaign_id))
+        delay = camp.retry_delays.get(d.Outcome.HUMAN, DEFAULT_RETRY_S)
+        db.execute("UPDATE contact SET state = 'pending', next_attempt_at = ?, claimed_by = NULL WHERE id = ?",
+                   (now + delay * d.SECOND, contact_id))
     return open_calls
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CCEngineError", "MetricsError"]
+__all__ = ["CCEngineError", "MetricsError", "PacingError"]
 
 
 class CCEngineError(Exception):
@@ -18,3 +18,7 @@ class CCEngineError(Exception):
 
 class MetricsError(CCEngineError, ValueError):
     """An event or query the indicator engine refused (see docs/metrics.md for the slugs)."""
+
+
+class PacingError(CCEngineError, ValueError):
+    """A snapshot, pacing setting or scenario the pacer refused (see docs/pacing.md for the slugs)."""

@@ -91,7 +91,7 @@ impl Default for PacingConfig {
             mode: Mode::Predictive,
             abandon_cap: 0.03,
             window: ComplianceWindow::Days30,
-            target_share: 0.8,
+            target_share: 0.65,
             small_team: 5,
             connect_limit: 2.0,
             ring_timeout: 25.0,

@@ -6,6 +6,10 @@ use crate::snapshot::Counts;
 
 /// Resolved attempts after which an attempt's weight has fallen to 1/e.
 pub const MEMORY: f64 = 600.0;
+/// The same for the fast estimate of the human share: when people start answering more, the
+/// pacer believes it within a couple of hundred attempts (over-estimating people is the safe
+/// side: fewer calls, fewer abandons).
+pub const FAST_MEMORY: f64 = 150.0;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Odds {
@@ -24,6 +28,8 @@ pub struct OddsLearner {
     human: f64,
     machine: f64,
     no_answer: f64,
+    fast_resolved: f64,
+    fast_human: f64,
 }
 
 impl OddsLearner {
@@ -61,6 +67,9 @@ impl OddsLearner {
         self.human = self.human * keep + dh as f64;
         self.machine = self.machine * keep + dm as f64;
         self.no_answer = self.no_answer * keep + dn as f64;
+        let keep = (-dr / FAST_MEMORY).exp();
+        self.fast_resolved = self.fast_resolved * keep + dr;
+        self.fast_human = self.fast_human * keep + dh as f64;
     }
 
     /// Weighted number of resolved attempts the odds rest on.
@@ -72,7 +81,8 @@ impl OddsLearner {
         if self.resolved <= 0.0 {
             return Odds { human: 0.0, machine: 0.0, no_answer: 0.0, other: 1.0 };
         }
-        let h = (self.human / self.resolved).clamp(0.0, 1.0);
+        let fast = if self.fast_resolved > 0.0 { self.fast_human / self.fast_resolved } else { 0.0 };
+        let h = (self.human / self.resolved).max(fast).clamp(0.0, 1.0);
         let m = (self.machine / self.resolved).clamp(0.0, 1.0 - h);
         let n = (self.no_answer / self.resolved).clamp(0.0, 1.0 - h - m);
         Odds { human: h, machine: m, no_answer: n, other: (1.0 - h - m - n).max(0.0) }

@@ -60,7 +60,7 @@ const GUARD_RAMP: f64 = 3.0;
 const GUARD_MARGIN: f64 = 2.0;
 /// Share of the cap the guard defends: the rest covers an hour whose older, busier minutes
 /// slide out of the window.
-const GUARD_SHARE: f64 = 0.9;
+const GUARD_SHARE: f64 = 0.75;
 /// Gain change per abandon counted above the target (log scale).
 const GAIN_STEP: f64 = 0.15;
 /// The model counts overflows at a few checkpoints, not over every path: it underestimates

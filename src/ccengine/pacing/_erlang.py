@@ -67,7 +67,7 @@ def erlang_a_staffing(
     lam, mu, theta = calls_per_hour / 3600, 1 / handle_seconds, 1 / patience_seconds
     n = agents
     # Enough queue states that the tail mass is negligible.
-    depth = int(n + 10 + 20 * math.sqrt(lam / theta + 1) + 5 * lam / theta)
+    depth = int(n + min(400, 10 + 20 * math.sqrt(lam / theta + 1) + 5 * lam / theta))
     log_p = np.zeros(depth + 1)
     for k in range(1, depth + 1):
         death = min(k, n) * mu + max(k - n, 0) * theta

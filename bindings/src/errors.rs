@@ -30,3 +30,27 @@ impl From<NativeError> for PyErr {
 }
 
 pub type NativeResult<T> = Result<T, NativeError>;
+
+/// Wraps a pacing error on its way to Python (`ccengine.errors.PacingError`).
+pub struct PacingFailure(pub ccengine_pacing::PacingError);
+
+impl From<ccengine_pacing::PacingError> for PacingFailure {
+    fn from(e: ccengine_pacing::PacingError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<PacingFailure> for PyErr {
+    fn from(e: PacingFailure) -> PyErr {
+        Python::attach(|py| {
+            let made = py
+                .import("ccengine.errors")
+                .and_then(|m| m.getattr("PacingError"))
+                .and_then(|cls| cls.call1((e.0.to_string(), e.0.slug())));
+            match made {
+                Ok(exc) => PyErr::from_value(exc),
+                Err(import_failed) => import_failed,
+            }
+        })
+    }
+}

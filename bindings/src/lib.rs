@@ -5,6 +5,7 @@ mod aggregator;
 mod analytics;
 mod conversion;
 mod errors;
+mod pacing;
 
 use ccengine_events::calendar::{tzdb_version, tzif as native_tzif};
 use ccengine_events::counters::Counter;
@@ -43,6 +44,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tzif, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::call_report, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::synthetic_day, m)?)?;
+    m.add_class::<pacing::PyPacer>()?;
+    m.add_function(wrap_pyfunction!(pacing::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(pacing::check_scenario, m)?)?;
     m.add("NONE", NONE)?;
     m.add("TZDB_VERSION", tzdb_version())?;
     m.add("EVENT_KINDS", EventKind::ALL.iter().map(|k| (k.name(), *k as u8)).collect::<Vec<_>>())?;

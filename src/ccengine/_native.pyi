@@ -1,6 +1,7 @@
 """Typed surface of the PyO3 extension (checked against the binary by mypy.stubtest)."""
 
 from typing_extensions import Buffer
+from collections.abc import Sequence
 from typing import Any, final
 
 __all__ = [
@@ -12,7 +13,10 @@ __all__ = [
     "NONE",
     "TZDB_VERSION",
     "Aggregator",
+    "Pacer",
     "call_report",
+    "check_scenario",
+    "simulate",
     "synthetic_day",
     "tzif",
 ]
@@ -89,3 +93,51 @@ def synthetic_day(
     target_events: int,
     seed: int,
 ) -> dict[str, bytes]: ...
+
+@final
+class Pacer:
+    def __new__(
+        cls,
+        mode_name: str,
+        *,
+        ratio: float,
+        abandon_cap: float,
+        window_name: str,
+        target_share: float,
+        small_team: int,
+        connect_limit: float,
+        ring_timeout: float,
+        max_lines: int | None,
+    ) -> Pacer: ...
+    def decide(
+        self,
+        now: float,
+        agents: int,
+        idle: int,
+        paused: int,
+        talking: Sequence[float],
+        wrapping: Sequence[float],
+        ringing: Sequence[float],
+        counts: tuple[int, int, int, int, int, int],
+        window: tuple[int, int],
+        last_hour: tuple[int, int],
+        recent_talk: Sequence[float],
+        recent_wrap: Sequence[float],
+        recent_answer: Sequence[float],
+        records_left: int | None,
+    ) -> tuple[int, str, float, float, float]: ...
+    def mode(self) -> str: ...
+    def gain(self) -> float: ...
+
+def check_scenario(text: str) -> tuple[str, str, float, int, int | None]: ...
+def simulate(
+    scenario: str,
+    policy_name: str,
+    seed: int,
+    *,
+    ratio: float = 1.0,
+    abandon_cap: float = 0.03,
+    agents: int | None = None,
+    records: int | None = None,
+    hours: float | None = None,
+) -> dict[str, Any]: ...

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ccengine import metrics
+from ccengine.pacing import plan
 
 
 def _micros(moment: dt.datetime) -> int:
@@ -113,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     d.add_argument("--agent", type=int, default=0, help="agent whose indicator desk is shown")
     d.add_argument("--seed", type=int, default=1)
     d.set_defaults(run=demo)
+    plan.register(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

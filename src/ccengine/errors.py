@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["AgentStateError", "CCEngineError", "Conflict", "DomainError", "MetricsError", "NotFound", "StoreError"]
+__all__ = [
+    "AgentStateError",
+    "CCEngineError",
+    "Conflict",
+    "DomainError",
+    "MetricsError",
+    "NotFound",
+    "PacingError",
+    "StoreError",
+]
 
 
 class CCEngineError(Exception):
@@ -46,3 +55,7 @@ class AgentStateError(DomainError):
 
 class StoreError(CCEngineError, RuntimeError):
     """The store cannot do what was asked (a schema too new, a closed store, a corrupt file)."""
+
+
+class PacingError(CCEngineError, ValueError):
+    """A snapshot, pacing setting or scenario the pacer refused (see docs/pacing.md for the slugs)."""

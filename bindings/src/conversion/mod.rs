@@ -5,3 +5,4 @@ mod names;
 
 pub use columns::{column, BatchBuffers};
 pub use names::{dimension, indicator, period, window};
+pub mod pacing;

@@ -1,0 +1,101 @@
+//! A duration distribution on a one-second grid, from recent samples or, before there are
+//! enough, from an exponential prior with a configured mean.
+
+/// Probability mass per one-second cell: `pmf[k]` is P(k <= duration < k + 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    pmf: Vec<f64>,
+    /// `tail[k]` = P(duration >= k).
+    tail: Vec<f64>,
+}
+
+/// Longest duration kept on the grid (two hours); longer samples land in the last cell.
+const MAX_CELLS: usize = 7200;
+
+impl Grid {
+    pub fn from_samples(samples: &[f64]) -> Self {
+        let longest = samples.iter().copied().fold(0.0, f64::max);
+        let cells = ((longest as usize) + 2).min(MAX_CELLS);
+        let mut pmf = vec![0.0; cells];
+        let w = 1.0 / samples.len() as f64;
+        for &s in samples {
+            pmf[(s as usize).min(cells - 1)] += w;
+        }
+        Self::with_pmf(pmf)
+    }
+
+    pub fn exponential(mean: f64) -> Self {
+        let cells = ((mean * 8.0) as usize + 2).clamp(4, MAX_CELLS);
+        let pmf: Vec<f64> =
+            (0..cells).map(|k| (-(k as f64) / mean).exp() - (-((k + 1) as f64) / mean).exp()).collect();
+        let total: f64 = pmf.iter().sum();
+        Self::with_pmf(pmf.into_iter().map(|p| p / total).collect())
+    }
+
+    /// Samples when there are at least `min` of them, else the prior.
+    pub fn learned(samples: &[f64], min: usize, prior_mean: f64) -> Self {
+        if samples.len() >= min.max(1) {
+            Self::from_samples(samples)
+        } else {
+            Self::exponential(prior_mean)
+        }
+    }
+
+    fn with_pmf(pmf: Vec<f64>) -> Self {
+        let mut tail = vec![0.0; pmf.len() + 1];
+        for k in (0..pmf.len()).rev() {
+            tail[k] = tail[k + 1] + pmf[k];
+        }
+        Self { pmf, tail }
+    }
+
+    pub fn cells(&self) -> usize {
+        self.pmf.len()
+    }
+
+    pub fn pmf(&self, k: usize) -> f64 {
+        self.pmf.get(k).copied().unwrap_or(0.0)
+    }
+
+    /// P(duration >= k).
+    pub fn tail(&self, k: usize) -> f64 {
+        self.tail.get(k).copied().unwrap_or(0.0)
+    }
+
+    /// P(duration < k).
+    pub fn cdf(&self, k: usize) -> f64 {
+        1.0 - self.tail(k)
+    }
+
+    /// Smallest k with P(duration < k) >= q.
+    pub fn quantile(&self, q: f64) -> usize {
+        (0..=self.pmf.len()).find(|&k| self.cdf(k) >= q).unwrap_or(self.pmf.len())
+    }
+
+    pub fn mean(&self) -> f64 {
+        self.pmf.iter().enumerate().map(|(k, p)| (k as f64 + 0.5) * p).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_make_a_distribution() {
+        let g = Grid::from_samples(&[1.5, 1.2, 3.0, 10.0]);
+        assert!((g.tail(0) - 1.0).abs() < 1e-12);
+        assert!((g.pmf(1) - 0.5).abs() < 1e-12);
+        assert!((g.tail(2) - 0.5).abs() < 1e-12);
+        assert_eq!(g.quantile(0.5), 2);
+        assert_eq!(g.tail(1000), 0.0);
+    }
+
+    #[test]
+    fn the_prior_has_its_mean() {
+        let g = Grid::exponential(30.0);
+        assert!((g.mean() - 30.0).abs() < 1.5, "{}", g.mean());
+        let few = Grid::learned(&[5.0], 8, 30.0);
+        assert_eq!(few, g);
+    }
+}

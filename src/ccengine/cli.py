@@ -20,6 +20,8 @@ import numpy as np
 
 from ccengine import metrics
 from ccengine.pacing import plan
+from ccengine.contacts import _commands as contact_commands
+from ccengine.errors import CCEngineError
 
 
 def _micros(moment: dt.datetime) -> int:
@@ -115,10 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     d.add_argument("--seed", type=int, default=1)
     d.set_defaults(run=demo)
     plan.register(commands)
+    contact_commands.register(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except (metrics.MetricsError, ValueError) as err:
+    except CCEngineError as err:  # refused input: say what and which rule, no traceback
+        print(f"ccengine: {err} [{err.slug}]", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as err:
         print(f"ccengine: {err}", file=sys.stderr)
         return 2
 

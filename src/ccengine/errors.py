@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CCEngineError", "MetricsError"]
+__all__ = ["CCEngineError", "ContactsError", "MetricsError"]
 
 
 class CCEngineError(Exception):
@@ -18,3 +18,9 @@ class CCEngineError(Exception):
 
 class MetricsError(CCEngineError, ValueError):
     """An event or query the indicator engine refused (see docs/metrics.md for the slugs)."""
+
+
+class ContactsError(CCEngineError, ValueError):
+    """A contact file refused as a whole (``file-empty``, ``file-binary``, ``file-header-only``,
+    ``file-undecodable``, ``phone-column-not-found``, ``unknown-region``, ``io`` …), or a single
+    number refused by ``normalize_phone`` (the row reasons: ``phone-characters`` …)."""

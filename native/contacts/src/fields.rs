@@ -104,10 +104,32 @@ pub fn control_character(bytes: &[u8]) -> Option<usize> {
         .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
 }
 
+/// Bytes a JSON string literal escapes: C0 controls, `"` and `\\`.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 /// Writes `s` as a JSON string literal, escaping exactly as serde_json does.
 pub fn escape_json(s: &str, out: &mut String) {
     out.push('"');
     let bytes = s.as_bytes();
+    // Most fields need no escape at all: one table scan, one copy.
+    if !bytes
+        .iter()
+        .fold(false, |any, &b| any | ESCAPED[usize::from(b)])
+    {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escaped = match b {

@@ -259,10 +259,20 @@ pub fn e164_digits(text: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Writes "+digits" for a number held as its E.164 integer.
-pub fn write_e164(number: u64, out: &mut String) {
-    use std::fmt::Write;
-    let _ = write!(out, "+{number}");
+/// Writes "+digits" for a number held as its E.164 integer (without `fmt`: once per row).
+pub fn write_e164(mut number: u64, out: &mut String) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.push('+');
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Whether a sample cell looks like a phone number (for detecting the column and the header):
@@ -386,9 +396,11 @@ mod tests {
         assert_eq!(e164_digits("33612345678"), None);
         assert_eq!(e164_digits("+0612345678"), None);
         assert_eq!(e164_digits("+1234567890123456"), None);
-        let mut s = String::new();
-        write_e164(33_612_345_678, &mut s);
-        assert_eq!(s, "+33612345678");
+        for n in [1, 9, 10, 33_612_345_678, 999_999_999_999_999, u64::MAX] {
+            let mut s = String::new();
+            write_e164(n, &mut s);
+            assert_eq!(s, format!("+{n}"));
+        }
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Options {
     pub delimiter: Option<u8>,
     /// A longer field rejects its row (`field-too-long`).
     pub max_field_bytes: usize,
+    /// Size of the file in bytes, if known: sizes the duplicate table once instead of growing it.
+    pub size_hint: Option<u64>,
 }
 
 impl Options {
@@ -34,6 +36,7 @@ impl Options {
             phone_column: None,
             delimiter: None,
             max_field_bytes: 16 * 1024,
+            size_hint: None,
         }
     }
 }
@@ -196,6 +199,11 @@ impl<R: Read> ContactReader<R> {
         let width = rows.iter().map(Vec::len).max().unwrap_or(0);
         let columns = column_names(layout.header.then_some(rows[0].as_slice()), width);
         let max_record = options.max_field_bytes.saturating_mul(64).max(1 << 20);
+        // Rows expected from the file size and the sample's bytes per row (capped: a hint).
+        let per_row = (sample.len() / rows.len()).max(8) as u64;
+        let expected = options
+            .size_hint
+            .map_or(0, |size| (size / per_row).min(1 << 24) as usize);
         Ok(Self {
             records: Records::new(
                 Decoder::new(source, encoding, sample),
@@ -212,7 +220,7 @@ impl<R: Read> ContactReader<R> {
             zones,
             existing,
             dnc,
-            seen: FxHashMap::default(),
+            seen: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
             max_field_bytes: options.max_field_bytes,
             header_pending: layout.header,
             done: false,

@@ -110,6 +110,13 @@ def test_mixed_line_endings_and_blank_lines(tmp_path: Path):
     assert all(row[3] is rows[0][3] for row in rows)
 
 
+def test_excel_sep_line_and_blank_rows_are_skipped(tmp_path: Path):
+    reader, rows, rejected = read(write(tmp_path, "sep=;\r\nnom;tel\r\n;;\r\nAnn;0612345678\r\n ; \r\n"))
+    assert (reader.delimiter, reader.header, reader.columns) == (";", True, ["nom", "tel"])
+    assert [(row[4], row[5]) for row in rows] == [(4, '{"nom":"Ann"}')]
+    assert rejected == []
+
+
 def test_nul_bytes_reject_their_row(tmp_path: Path):
     text = b"tel;nom\n" + b"".join(b"06123456%02d;n%d\n" % (i, i) for i in range(40))
     text = text.replace(b";n7\n", b";n\x007\n").replace(b"0612345620", b"06123\x0045620")
@@ -216,6 +223,7 @@ def test_quoted_fields_with_embedded_newlines(tmp_path: Path):
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml", "file-binary"),
         (bytes(range(256)) * 8, "file-binary"),
         (b"\xff\xfe\x00\x00t\x00\x00\x00", "file-undecodable"),
+        ("tel\n0612345678\n".encode("utf-16-le"), "file-undecodable"),
         (b"nom,ville\nAnn,Paris\nBob,Lyon\n", "phone-column-not-found"),
     ],
 )

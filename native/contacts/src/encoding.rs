@@ -71,6 +71,11 @@ pub fn detect(sample: &[u8], eof: bool) -> Result<Encoding, ContactsError> {
     if sample.starts_with(b"\xfe\xff") {
         return Ok(Encoding::Utf16Be);
     }
+    if looks_like_utf16(sample) {
+        return Err(ContactsError::Undecodable(
+            "it looks like UTF-16 without a byte-order mark; save it as UTF-8",
+        ));
+    }
     if let Some(what) = binary_kind(sample) {
         return Err(ContactsError::Binary(what));
     }
@@ -93,6 +98,19 @@ pub fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
         .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
         .count();
     (controls * 20 > bytes.len()).then_some("control bytes dominate it")
+}
+
+/// Text in UTF-16 without a BOM: NULs at most even (or odd) positions, almost none at the others.
+fn looks_like_utf16(sample: &[u8]) -> bool {
+    let head = &sample[..sample.len().min(4096) & !1];
+    let pairs = head.len() / 2;
+    if pairs < 4 {
+        return false;
+    }
+    let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let (many, few) = (even.max(odd), even.min(odd));
+    many * 10 >= pairs * 9 && few * 50 <= pairs
 }
 
 /// Checks a decoded (UTF-8) sample of a file whose encoding a BOM declared.

@@ -132,7 +132,8 @@ pub struct ContactReader<R> {
     seen: FxHashMap<u64, u64>,
     writer: FieldWriter,
     max_field_bytes: usize,
-    header_pending: bool,
+    /// Records still to skip before data: a "sep=" line, the header.
+    skip: usize,
     done: bool,
 }
 
@@ -182,10 +183,13 @@ impl<R: Read> ContactReader<R> {
         if decoded.iter().all(u8::is_ascii_whitespace) {
             return Err(ContactsError::Empty);
         }
+        // Excel writes a first line "sep=;" to name the delimiter.
+        let sep = sniff::sep_line(&decoded);
         let delimiter = options
             .delimiter
+            .or(sep)
             .unwrap_or_else(|| sniff::delimiter(&decoded, complete));
-        let (rows, all) = sample_rows(decoded, delimiter, complete)?;
+        let (rows, all) = sample_rows(decoded, delimiter, complete, sep.is_some())?;
         if rows.is_empty() {
             return Err(ContactsError::Empty);
         }
@@ -222,7 +226,7 @@ impl<R: Read> ContactReader<R> {
             dnc,
             seen: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
             max_field_bytes: options.max_field_bytes,
-            header_pending: layout.header,
+            skip: usize::from(sep.is_some()) + usize::from(layout.header),
             done: false,
         })
     }
@@ -272,7 +276,13 @@ impl<R: Read> ContactReader<R> {
                 self.done = true;
                 break;
             };
-            if std::mem::take(&mut self.header_pending) {
+            // Rows with nothing but blanks (";;;" lines of spreadsheet exports) are not contacts.
+            let bytes = self.records.bytes();
+            if !self.records.oversize() && bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if self.skip > 0 {
+                self.skip -= 1;
                 continue;
             }
             seen_records += 1;
@@ -326,9 +336,6 @@ impl<R: Read> ContactReader<R> {
             ));
         }
         let field = |i: usize| &text[records.start(i)..records.end(i)];
-        if (0..n).all(|i| field(i).trim().is_empty()) {
-            return Err((RejectReason::PhoneMissing, "the row is empty".into()));
-        }
         self.writer.check((0..n).map(field))?;
         let cell = if self.phone < n {
             field(self.phone)
@@ -376,6 +383,7 @@ fn sample_rows(
     decoded: Vec<u8>,
     delimiter: u8,
     complete: bool,
+    skip_first: bool,
 ) -> Result<(Vec<Vec<String>>, bool), ContactsError> {
     let mut records = Records::new(
         Decoder::new(&b""[..], Encoding::Utf8, decoded),
@@ -385,6 +393,9 @@ fn sample_rows(
     );
     let mut rows = Vec::new();
     let mut all = complete;
+    if skip_first {
+        records.next_record()?;
+    }
     while let Some(_line) = records.next_record()? {
         if rows.len() == sniff::SAMPLE_ROWS {
             all = false;
@@ -496,7 +507,6 @@ mod tests {
                 (12, "phone-too-long"),
                 (13, "phone-invalid"),
                 (14, "control-character"),
-                (16, "phone-missing"),
             ]
         );
         assert_eq!(reader.position(), text.len() as u64);
@@ -600,6 +610,19 @@ mod tests {
         let (rows, rejected) = read_all(&mut reader, 10);
         assert_eq!(rejected, [(2, "field-too-long"), (3, "field-too-long")]);
         assert_eq!(rows[0].0, 4);
+    }
+
+    #[test]
+    fn excel_sep_line_and_blank_rows() {
+        let text = b"sep=,\r\n,,\r\nnom,tel\r\n,\r\nAnn,0612345678\r\n , \r\n";
+        let mut reader = open(text, Options::new("FR")).unwrap();
+        assert_eq!(
+            (reader.delimiter(), reader.header(), reader.phone_column()),
+            (b',', true, 1)
+        );
+        let (rows, rejected) = read_all(&mut reader, 10);
+        assert_eq!((rows.len(), rows[0].0), (1, 5));
+        assert!(rejected.is_empty());
     }
 
     #[test]

@@ -62,6 +62,18 @@ pub fn delimiter(text: &[u8], complete: bool) -> u8 {
     best.map_or(b',', |(_, _, d)| d)
 }
 
+/// The delimiter named by a first line "sep=X" (as Excel writes), if any.
+pub fn sep_line(text: &[u8]) -> Option<u8> {
+    match text {
+        [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d, rest @ ..]
+            if DELIMITERS.contains(d) || *d == b'|' =>
+        {
+            matches!(rest.first(), None | Some(b'\r' | b'\n')).then_some(*d)
+        }
+        _ => None,
+    }
+}
+
 /// Lower case, accents folded, only letters and digits kept: "N° Téléphone" → "ntelephone".
 pub fn normalize_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -321,6 +333,14 @@ mod tests {
         assert_eq!(delimiter(b"", true), b',');
         // Quoted newlines do not split a record.
         assert_eq!(delimiter(b"a;b\n\"x\ny,z\";1\n2;3\n", true), b';');
+    }
+
+    #[test]
+    fn sep_lines() {
+        assert_eq!(sep_line(b"sep=;\r\na;b"), Some(b';'));
+        assert_eq!(sep_line(b"SEP=\t\n"), Some(b'\t'));
+        assert_eq!(sep_line(b"sep=;x\n"), None);
+        assert_eq!(sep_line(b"sep"), None);
     }
 
     #[test]

@@ -118,14 +118,14 @@ pub fn check_declared(decoded: &[u8]) -> Result<(), ContactsError> {
     if let Some(what) = binary_kind(decoded) {
         return Err(ContactsError::Binary(what));
     }
-    // Count invalid sequences: many of them means the BOM lies about the content.
+    // Count invalid sequences: many of them (not a stray byte in a row) means the BOM lies.
     let (mut rest, mut invalid) = (decoded, 0usize);
     while let Err(e) = std::str::from_utf8(rest) {
         let Some(len) = e.error_len() else { break };
         invalid += 1;
         rest = &rest[e.valid_up_to() + len..];
     }
-    if invalid * 100 > decoded.len().max(1) {
+    if invalid >= 8 && invalid * 20 > decoded.len() {
         return Err(ContactsError::Undecodable(
             "most of it is invalid in the encoding its byte-order mark declares",
         ));
@@ -414,6 +414,13 @@ mod tests {
         let bytes = [0xff, 0xfe, b'a', 0, 0x00, 0xd8, b'b', 0, 0x00, 0xdc, b'c'];
         let out = decode_all(&bytes, Encoding::Utf16Le, 2);
         assert_eq!(out, b"a\xffb\xff\xff");
+    }
+
+    #[test]
+    fn a_lying_bom_is_undecodable_a_stray_byte_is_not() {
+        assert!(check_declared(b"tel\n06\xff12345678\n").is_ok());
+        let lying = b"t\xe9l\xe9phone;pr\xe9nom\n".repeat(10);
+        assert_eq!(check_declared(&lying).unwrap_err().slug(), "file-undecodable");
     }
 
     #[test]

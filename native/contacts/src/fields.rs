@@ -79,8 +79,8 @@ impl FieldWriter {
             if i == self.phone {
                 continue;
             }
-            if i >= self.keys.len() {
-                self.push_key(&format!("column_{}", i + 1));
+            while i >= self.keys.len() {
+                self.push_key(&format!("column_{}", self.keys.len() + 1));
             }
             if !first {
                 out.push(',');

@@ -323,6 +323,17 @@ impl<R: Read> ContactReader<R> {
             )
         })?;
         let n = records.len();
+        // Valid as a whole is not enough: "\xC3" then "\xA9" in two fields read as "é" joined.
+        if let Some(i) = (0..n).find(|&i| !text.is_char_boundary(records.end(i))) {
+            return Err((
+                RejectReason::InvalidEncoding,
+                format!(
+                    "column {} holds bytes that are not valid {}",
+                    i + 1,
+                    self.encoding().name()
+                ),
+            ));
+        }
         if let Some(at) = control_character(bytes) {
             let column = (0..n)
                 .position(|i| records.end(i) > at)
@@ -610,6 +621,24 @@ mod tests {
         let (rows, rejected) = read_all(&mut reader, 10);
         assert_eq!(rejected, [(2, "field-too-long"), (3, "field-too-long")]);
         assert_eq!(rows[0].0, 4);
+    }
+
+    #[test]
+    fn a_character_split_across_fields_is_invalid() {
+        let mut reader = open(
+            b"tel,a,b\n0612345678,\xc3,\xa9\n0612345679,\xc3\xa9,x\n",
+            Options::new("FR"),
+        )
+        .unwrap();
+        assert_eq!(reader.encoding(), Encoding::Latin1);
+        let mut reader2 = open(
+            b"\xef\xbb\xbftel,a,b\n0612345678,\xc3,\xa9\n0612345679,\xc3\xa9,x\n",
+            Options::new("FR"),
+        )
+        .unwrap();
+        assert_eq!(read_all(&mut reader, 10).0.len(), 2);
+        let (rows, rejected) = read_all(&mut reader2, 10);
+        assert_eq!((rows.len(), rejected), (1, vec![(2, "invalid-encoding")]));
     }
 
     #[test]

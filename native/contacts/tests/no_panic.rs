@@ -36,7 +36,8 @@ fn read(bytes: &[u8], options: Options) {
 #[test]
 fn arbitrary_bytes_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let alphabet: &[u8] = b"0123456789+-.()\"\",;\t\r\n \0\xff\xfe\xef\xbb\xbf\xe9abcPK";
+    let alphabet: &[u8] =
+        b"0123456789+-.()\"\",;\t\r\n \0\xff\xfe\xef\xbb\xbf\xe9\xc3\xa9\xd8\x00abcPK";
     for case in 0..3000 {
         let len = (rng.next() % 600) as usize;
         let bytes: Vec<u8> = (0..len)
@@ -49,6 +50,13 @@ fn arbitrary_bytes_never_panic() {
                 }
             })
             .collect();
+        let mut bytes = bytes;
+        if case % 5 == 0 {
+            // A UTF-8 sample followed by anything: decided UTF-8, the rest read row by row.
+            let mut head = "tel,é\n0612345678,x\n".repeat(3).into_bytes();
+            head.append(&mut bytes);
+            bytes = head;
+        }
         let mut options = Options::new("FR");
         match case % 4 {
             1 => options.header = Some(false),

@@ -49,7 +49,7 @@ def contacts_path(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 def read_all(path: Path) -> tuple[int, int]:
     reader = ContactReader(str(path), region="FR", zones=ZONES, campaign=1, list=1)
     accepted = rejected = 0
-    while (chunk := reader.read(50_000)) is not None:
+    while (chunk := reader.read(10_000)) is not None:
         accepted += len(chunk.rows)
         rejected += len(chunk.rejected)
     return accepted, rejected

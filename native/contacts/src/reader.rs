@@ -412,9 +412,14 @@ fn sample_rows(
             all = false;
             break;
         }
-        let row: Vec<String> = (0..records.len())
-            .map(|i| String::from_utf8_lossy(records.field(i)).into_owned())
-            .collect();
+        // A record over the memory caps stands as one opaque cell: present, not blank.
+        let row: Vec<String> = if records.oversize() {
+            vec!["\u{2026}".to_owned()]
+        } else {
+            (0..records.len())
+                .map(|i| String::from_utf8_lossy(records.field(i)).into_owned())
+                .collect()
+        };
         if row.iter().any(|c| !c.trim().is_empty()) {
             rows.push(row);
         }
@@ -639,6 +644,21 @@ mod tests {
         assert_eq!(read_all(&mut reader, 10).0.len(), 2);
         let (rows, rejected) = read_all(&mut reader2, 10);
         assert_eq!((rows.len(), rejected), (1, vec![(2, "invalid-encoding")]));
+    }
+
+    #[test]
+    fn rows_too_wide_to_keep_are_not_an_empty_file() {
+        let mut text = b"tel".to_vec();
+        text.extend(std::iter::repeat_n(b",c".as_slice(), 70_000).flatten());
+        text.extend_from_slice(b"\n0612345678\n");
+        let mut reader = open(&text, Options::new("FR")).unwrap();
+        assert_eq!((reader.header(), reader.phone_column()), (true, 0));
+        assert_eq!(read_all(&mut reader, 10).0[0].1, "+33612345678");
+        // Only over-wide rows: nothing to find the phone in.
+        let wide = b"0612345678,".repeat(70_000);
+        let text = [wide.as_slice(), b"\n", wide.as_slice(), b"\n"].concat();
+        let refused = open(&text, Options::new("FR")).err().unwrap();
+        assert_eq!(refused.slug(), "phone-column-not-found");
     }
 
     #[test]

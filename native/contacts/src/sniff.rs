@@ -213,76 +213,75 @@ pub fn layout(
             .count();
         named || (!first_like && !data.is_empty() && data_like * 2 >= data.len())
     };
-    let layout =
-        match phone_column {
-            Some(PhoneColumn::Name(name))
-                if header != Some(false) || name.parse::<usize>().is_err() =>
+    let layout = match phone_column {
+        Some(PhoneColumn::Name(name))
+            if header != Some(false) || name.parse::<usize>().is_err() =>
+        {
+            let wanted = normalize_name(name);
+            if header == Some(false) {
+                return Err(not_found(format!(
+                    "a column name ({name:?}) needs a header row"
+                )));
+            }
+            match first
+                .iter()
+                .position(|c| normalize_name(c) == wanted && !wanted.is_empty())
             {
-                let wanted = normalize_name(name);
-                if header == Some(false) {
-                    return Err(not_found(format!(
-                        "a column name ({name:?}) needs a header row"
-                    )));
-                }
-                match first
-                    .iter()
-                    .position(|c| normalize_name(c) == wanted && !wanted.is_empty())
-                {
-                    Some(phone) => Layout {
-                        header: true,
-                        phone,
-                    },
-                    None if name.trim().parse::<usize>().is_ok() => {
-                        let index = name.trim().parse().unwrap_or(0);
-                        return layout(
-                            rows,
-                            complete,
-                            header,
-                            Some(&PhoneColumn::Index(index)),
-                            region,
-                        );
-                    }
-                    None => {
-                        return Err(not_found(format!(
-                            "no column named {name:?} in the first row {first:?}"
-                        )))
-                    }
-                }
-            }
-            Some(PhoneColumn::Name(name)) => {
-                let index = name.trim().parse().unwrap_or(0);
-                return layout(
-                    rows,
-                    complete,
-                    header,
-                    Some(&PhoneColumn::Index(index)),
-                    region,
-                );
-            }
-            Some(&PhoneColumn::Index(index)) => {
-                if index == 0 || index > width {
-                    return Err(not_found(format!(
-                        "column {index} does not exist (the file has {width})"
-                    )));
-                }
-                let phone = index - 1;
-                Layout {
-                    header: header.unwrap_or_else(|| detect_header(phone)),
+                Some(phone) => Layout {
+                    header: true,
                     phone,
+                },
+                None if name.trim().parse::<usize>().is_ok() => {
+                    let index = name.trim().parse().unwrap_or(0);
+                    return layout(
+                        rows,
+                        complete,
+                        header,
+                        Some(&PhoneColumn::Index(index)),
+                        region,
+                    );
+                }
+                None => {
+                    return Err(not_found(format!(
+                        "no column named {name:?} in the first row {first:?}"
+                    )))
                 }
             }
-            None => {
-                let named = by_name(first);
-                let header = header.unwrap_or_else(|| match named {
-                    Some(_) => true,
-                    None => by_data(data, region).is_some_and(detect_header),
-                });
-                let phone = if header {
-                    named.or_else(|| by_data(data, region))
-                } else {
-                    by_data(rows, region)
-                };
-                match phone {
+        }
+        Some(PhoneColumn::Name(name)) => {
+            let index = name.trim().parse().unwrap_or(0);
+            return layout(
+                rows,
+                complete,
+                header,
+                Some(&PhoneColumn::Index(index)),
+                region,
+            );
+        }
+        Some(&PhoneColumn::Index(index)) => {
+            if index == 0 || index > width {
+                return Err(not_found(format!(
+                    "column {index} does not exist (the file has {width})"
+                )));
+            }
+            let phone = index - 1;
+            Layout {
+                header: header.unwrap_or_else(|| detect_header(phone)),
+                phone,
+            }
+        }
+        None => {
+            let named = by_name(first);
+            let header = header.unwrap_or_else(|| match named {
+                Some(_) => true,
+                None => by_data(data, region).is_some_and(detect_header),
+            });
+            let phone = if header {
+                named.or_else(|| by_data(data, region))
+            } else {
+                by_data(rows, region)
+            };
+            match phone {
                     Some(phone) => Layout { header, phone },
                     None if rows.len() == 1
                         && complete
@@ -291,12 +290,12 @@ pub fn layout(
                         return Err(ContactsError::HeaderOnly)
                     }
                     None => return Err(not_found(
-                        "no column is named like a phone column nor holds phone numbers; give it"
+                        "no column is named like a phone column nor holds phone numbers; name it or give its position"
                             .into(),
                     )),
                 }
-            }
-        };
+        }
+    };
     if layout.header && rows.len() == 1 && complete {
         return Err(ContactsError::HeaderOnly);
     }

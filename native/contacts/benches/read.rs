@@ -31,10 +31,29 @@ fn file() -> Vec<u8> {
     text.into_bytes()
 }
 
+/// Shaped like libphonenumber's timezone map: whole countries, North American area codes (4
+/// digits) and longer prefixes, so a lookup may walk several lengths.
+fn zone_entries() -> Vec<(String, String)> {
+    let mut entries: Vec<(String, String)> = ["33", "32", "41", "44", "49", "39", "34", "212"]
+        .iter()
+        .map(|cc| (cc.to_string(), "Europe/Paris".to_string()))
+        .collect();
+    let us = "America/New_York&America/Chicago&America/Denver&America/Los_Angeles";
+    entries.push(("1".into(), us.into()));
+    for area in 201..990 {
+        entries.push((format!("1{area}"), "America/New_York".into()));
+    }
+    for prefix in 0..200 {
+        entries.push((format!("1907{prefix:03}"), "America/Anchorage".into()));
+        entries.push((format!("7{:04}", 3000 + prefix), "Asia/Almaty".into()));
+        entries.push((format!("3361234{prefix:03}"), "Europe/Paris".into()));
+    }
+    entries
+}
+
 fn read(c: &mut Criterion) {
     let data = file();
-    let zones =
-        Arc::new(ZoneTable::new([("33", "Europe/Paris"), ("331", "Europe/Paris")]).unwrap());
+    let zones = Arc::new(ZoneTable::new(zone_entries()).unwrap());
     let mut group = c.benchmark_group("contacts");
     group.sample_size(10);
     group.throughput(Throughput::Elements(ROWS));
@@ -56,7 +75,7 @@ fn read(c: &mut Criterion) {
             black_box(accepted)
         })
     });
-    let zones = ZoneTable::new([("33", "Europe/Paris")]).unwrap();
+    let zones = ZoneTable::new(zone_entries()).unwrap();
     let plan = ccengine_contacts::Phones::new(ccengine_contacts::parse_region("FR").unwrap());
     let phones: Vec<String> = String::from_utf8(data.clone())
         .unwrap()

@@ -420,7 +420,10 @@ mod tests {
     fn a_lying_bom_is_undecodable_a_stray_byte_is_not() {
         assert!(check_declared(b"tel\n06\xff12345678\n").is_ok());
         let lying = b"t\xe9l\xe9phone;pr\xe9nom\n".repeat(10);
-        assert_eq!(check_declared(&lying).unwrap_err().slug(), "file-undecodable");
+        assert_eq!(
+            check_declared(&lying).unwrap_err().slug(),
+            "file-undecodable"
+        );
     }
 
     #[test]

@@ -1,26 +1,49 @@
 //! The one place native errors become Python exceptions: each crate error maps to a class of
 //! `ccengine.errors`, carrying the error's stable slug.
 
+use ccengine_contacts::ContactsError;
 use ccengine_events::EventsError;
+use ccengine_pacing::PacingError;
 use pyo3::prelude::*;
 use pyo3::PyErr;
 
 /// Wraps a native error on its way to Python.
-pub struct NativeError(EventsError);
+pub enum NativeError {
+    Events(EventsError),
+    Contacts(ContactsError),
+    Pacing(PacingError),
+}
 
 impl From<EventsError> for NativeError {
     fn from(e: EventsError) -> Self {
-        Self(e)
+        Self::Events(e)
+    }
+}
+
+impl From<ContactsError> for NativeError {
+    fn from(e: ContactsError) -> Self {
+        Self::Contacts(e)
+    }
+}
+
+impl From<PacingError> for NativeError {
+    fn from(e: PacingError) -> Self {
+        Self::Pacing(e)
     }
 }
 
 impl From<NativeError> for PyErr {
     fn from(e: NativeError) -> PyErr {
+        let (class, message, slug) = match e {
+            NativeError::Events(e) => ("MetricsError", e.to_string(), e.slug()),
+            NativeError::Contacts(e) => ("ContactsError", e.to_string(), e.slug()),
+            NativeError::Pacing(e) => ("PacingError", e.to_string(), e.slug()),
+        };
         Python::attach(|py| {
             let made = py
                 .import("ccengine.errors")
-                .and_then(|m| m.getattr("MetricsError"))
-                .and_then(|cls| cls.call1((e.0.to_string(), e.0.slug())));
+                .and_then(|m| m.getattr(class))
+                .and_then(|cls| cls.call1((message, slug)));
             match made {
                 Ok(exc) => PyErr::from_value(exc),
                 Err(import_failed) => import_failed,
@@ -30,27 +53,3 @@ impl From<NativeError> for PyErr {
 }
 
 pub type NativeResult<T> = Result<T, NativeError>;
-
-/// Wraps a pacing error on its way to Python (`ccengine.errors.PacingError`).
-pub struct PacingFailure(pub ccengine_pacing::PacingError);
-
-impl From<ccengine_pacing::PacingError> for PacingFailure {
-    fn from(e: ccengine_pacing::PacingError) -> Self {
-        Self(e)
-    }
-}
-
-impl From<PacingFailure> for PyErr {
-    fn from(e: PacingFailure) -> PyErr {
-        Python::attach(|py| {
-            let made = py
-                .import("ccengine.errors")
-                .and_then(|m| m.getattr("PacingError"))
-                .and_then(|cls| cls.call1((e.0.to_string(), e.0.slug())));
-            match made {
-                Ok(exc) => PyErr::from_value(exc),
-                Err(import_failed) => import_failed,
-            }
-        })
-    }
-}

@@ -3,6 +3,7 @@
 
 mod aggregator;
 mod analytics;
+mod contacts;
 mod conversion;
 mod errors;
 mod pacing;
@@ -42,6 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     register_cython(m.py(), "ccengine.metrics._pack", PyInit__pack)?;
     m.add_class::<aggregator::PyAggregator>()?;
     m.add_function(wrap_pyfunction!(tzif, m)?)?;
+    contacts::register(m)?;
     m.add_function(wrap_pyfunction!(analytics::call_report, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::synthetic_day, m)?)?;
     m.add_class::<pacing::PyPacer>()?;

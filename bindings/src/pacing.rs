@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::conversion::pacing::{mode, policy, run_result, window};
-use crate::errors::PacingFailure;
+use crate::errors::NativeError;
 
 #[pyclass(name = "Pacer", module = "ccengine._native")]
 pub struct PyPacer(Pacer);
@@ -31,9 +31,9 @@ impl PyPacer {
         max_lines: Option<i64>,
     ) -> PyResult<Self> {
         let config = PacingConfig {
-            mode: mode(mode_name, ratio).map_err(PacingFailure)?,
+            mode: mode(mode_name, ratio).map_err(NativeError::from)?,
             abandon_cap,
-            window: window(window_name).map_err(PacingFailure)?,
+            window: window(window_name).map_err(NativeError::from)?,
             target_share,
             small_team,
             connect_limit,
@@ -41,7 +41,7 @@ impl PyPacer {
             max_lines,
             ..PacingConfig::default()
         };
-        Ok(Self(Pacer::new(config).map_err(PacingFailure)?))
+        Ok(Self(Pacer::new(config).map_err(NativeError::from)?))
     }
 
     /// One decision; `counts` is (attempts, human, machine, no_answer, abandons, connects),
@@ -82,7 +82,7 @@ impl PyPacer {
             recent_answer: &recent_answer,
             records_left,
         };
-        let d = self.0.decide(&snapshot).map_err(PacingFailure)?;
+        let d = self.0.decide(&snapshot).map_err(NativeError::from)?;
         Ok((d.place, d.reason.name(), d.target_rate, d.expected_abandons, d.expected_humans))
     }
 
@@ -98,7 +98,7 @@ impl PyPacer {
 /// Parses and checks a scenario: (name, description, hours, agents, records).
 #[pyfunction]
 pub fn check_scenario(text: &str) -> PyResult<(String, String, f64, u32, Option<u64>)> {
-    let s = Scenario::from_toml(text).map_err(PacingFailure)?;
+    let s = Scenario::from_toml(text).map_err(NativeError::from)?;
     Ok((s.name, s.description, s.hours, s.agents, s.records))
 }
 
@@ -117,7 +117,7 @@ pub fn simulate<'py>(
     records: Option<u64>,
     hours: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut s = Scenario::from_toml(scenario).map_err(PacingFailure)?;
+    let mut s = Scenario::from_toml(scenario).map_err(NativeError::from)?;
     if let Some(a) = agents {
         s.agents = a;
     }
@@ -126,12 +126,12 @@ pub fn simulate<'py>(
     }
     if let Some(h) = hours {
         if !(h.is_finite() && h > 0.0) {
-            return Err(PacingFailure(ccengine_pacing::PacingError::BadScenario(format!("hours must be positive (got {h})"))).into());
+            return Err(NativeError::from(ccengine_pacing::PacingError::BadScenario(format!("hours must be positive (got {h})"))).into());
         }
         s.hours = h;
     }
-    let mut p = policy(policy_name, ratio, abandon_cap).map_err(PacingFailure)?;
+    let mut p = policy(policy_name, ratio, abandon_cap).map_err(NativeError::from)?;
     let preview = policy_name == "preview";
-    let result = py.detach(|| native_simulate(&s, p.as_mut(), seed, preview)).map_err(PacingFailure)?;
+    let result = py.detach(|| native_simulate(&s, p.as_mut(), seed, preview)).map_err(NativeError::from)?;
     run_result(py, &result)
 }

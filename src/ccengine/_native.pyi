@@ -1,7 +1,7 @@
 """Typed surface of the PyO3 extension (checked against the binary by mypy.stubtest)."""
 
 from typing_extensions import Buffer
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, final
 
 __all__ = [
@@ -13,9 +13,13 @@ __all__ = [
     "NONE",
     "TZDB_VERSION",
     "Aggregator",
+    "ContactChunk",
+    "ContactReader",
     "Pacer",
+    "ZoneTable",
     "call_report",
     "check_scenario",
+    "normalize_phone",
     "simulate",
     "synthetic_day",
     "tzif",
@@ -141,3 +145,50 @@ def simulate(
     records: int | None = None,
     hours: float | None = None,
 ) -> dict[str, Any]: ...
+
+@final
+class ZoneTable:
+    def __new__(cls, entries: Iterable[tuple[str, str]]) -> ZoneTable: ...
+    def __len__(self) -> int: ...
+
+@final
+class ContactChunk:
+    @property
+    def rows(self) -> list[tuple[int, int, str, str | None, int, str]]: ...
+    @property
+    def rejected(self) -> list[tuple[int, str, str]]: ...
+    @property
+    def position(self) -> int: ...
+
+@final
+class ContactReader:
+    def __new__(
+        cls,
+        path: str,
+        *,
+        region: str,
+        zones: ZoneTable,
+        campaign: int,
+        list: int,
+        header: bool | None = None,
+        phone_column: str | int | None = None,
+        delimiter: str | None = None,
+        existing: Iterable[str] | None = None,
+        dnc: Iterable[str] | None = None,
+        max_field_bytes: int = 16384,
+    ) -> ContactReader: ...
+    @property
+    def encoding(self) -> str: ...
+    @property
+    def delimiter(self) -> str: ...
+    @property
+    def header(self) -> bool: ...
+    @property
+    def columns(self) -> list[str]: ...
+    @property
+    def phone_column(self) -> int: ...
+    @property
+    def size(self) -> int: ...
+    def read(self, max_rows: int) -> ContactChunk | None: ...
+
+def normalize_phone(text: str, region: str, *, zones: ZoneTable | None = None) -> tuple[str, str | None]: ...

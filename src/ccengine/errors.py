@@ -6,6 +6,7 @@ __all__ = [
     "AgentStateError",
     "CCEngineError",
     "Conflict",
+    "ContactsError",
     "DomainError",
     "MetricsError",
     "NotFound",
@@ -59,3 +60,9 @@ class StoreError(CCEngineError, RuntimeError):
 
 class PacingError(CCEngineError, ValueError):
     """A snapshot, pacing setting or scenario the pacer refused (see docs/pacing.md for the slugs)."""
+
+
+class ContactsError(CCEngineError, ValueError):
+    """A contact file refused as a whole (``file-empty``, ``file-binary``, ``file-header-only``,
+    ``file-undecodable``, ``phone-column-not-found``, ``unknown-region``, ``io`` …), or a single
+    number refused by ``normalize_phone`` (the row reasons: ``phone-characters`` …)."""

@@ -42,12 +42,10 @@ def rows(request: pytest.FixtureRequest) -> int:
     return int(os.environ.get("CCENGINE_BENCH_ROWS", 1_000_000))
 
 
-@pytest.fixture(scope="module")
-def contact_file(tmp_path_factory: pytest.TempPathFactory, rows: int) -> Path:
+def write_contact_file(path: Path, rows: int, seed: int = 7) -> Path:
     """A CRM export: ; separated, a header, French numbers in several formats, some foreign,
     about 2% bad phones and 1% duplicates."""
-    rng = random.Random(7)
-    path = tmp_path_factory.mktemp("import") / "export.csv"
+    rng = random.Random(seed)
     cities = ["Paris", "Lyon", "Marseille", "Lille", "Nantes", "Saint-Étienne"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, delimiter=";")
@@ -68,13 +66,18 @@ def contact_file(tmp_path_factory: pytest.TempPathFactory, rows: int) -> Path:
                 s = f"01{n}"
                 phone = ".".join(s[k:k + 2] for k in range(0, 10, 2))
             elif shape < 0.95:
-                phone = f"+1212{n % 10_000_000:07d}"
+                phone = f"+1212{rng.randrange(2_000_000, 10_000_000)}"
             else:
-                phone = f"+4420{n}"
+                phone = f"+44207{n % 10_000_000:07d}"
             if len(seen) < 1000:
                 seen.append(phone)
             w.writerow([f"C{i:07d}", "Jeanne", "Dupont", phone, rng.choice(cities), rng.choice("ABC")])
     return path
+
+
+@pytest.fixture(scope="module")
+def contact_file(tmp_path_factory: pytest.TempPathFactory, rows: int) -> Path:
+    return write_contact_file(tmp_path_factory.mktemp("import") / "export.csv", rows)
 
 
 def fresh_store(tmp: Path, name: str) -> tuple[Path, int]:

@@ -4,19 +4,26 @@
 use std::fs::File;
 use std::sync::Arc;
 
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
 use ccengine_contacts::{
-    normalize, parse_region, Chunk, ContactReader, ContactsError, Options, Phones, ZoneTable,
+    normalize, parse_region, Chunk, ChunkSink, ContactReader, ContactsError, Options, Phones, Rejection, SinkSql,
+    Target, ZoneTable,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList, PyString, PyTuple};
 
-use crate::conversion::{delimiter, phone_column, strings, zone_entries};
+use crate::conversion::{delimiter, numbers, phone_column, zone_entries};
 use crate::errors::{NativeError, NativeResult};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyZoneTable>()?;
     m.add_class::<PyContactReader>()?;
     m.add_class::<PyContactChunk>()?;
+    m.add_class::<PyPendingChunk>()?;
+    m.add_class::<PyChunkSink>()?;
     m.add_function(wrap_pyfunction!(normalize_phone, m)?)
 }
 
@@ -56,6 +63,7 @@ pub struct PyContactChunk {
 #[pyclass(module = "ccengine._native", name = "ContactReader")]
 pub struct PyContactReader {
     inner: ContactReader<File>,
+    table: Arc<ZoneTable>,
     chunk: Chunk,
     campaign: Py<PyInt>,
     list: Py<PyInt>,
@@ -92,20 +100,22 @@ impl PyContactReader {
             max_field_bytes,
             size_hint: None,
         };
-        let (existing, dnc) = (strings(existing)?, strings(dnc)?);
+        let (existing, dnc) = (numbers(existing)?, numbers(dnc)?);
         let table = Arc::clone(&zones.inner);
+        let reader_table = Arc::clone(&table);
         let inner = py
             .detach(|| {
                 let file = File::open(path)?;
                 let size = file.metadata()?.len();
                 options.size_hint = Some(size);
-                ContactReader::open(file, options, table, existing, dnc).map(|r| (r, size))
+                ContactReader::open(file, options, reader_table, existing, dnc).map(|r| (r, size))
             })
             .map_err(NativeError::from)?;
         let (inner, size) = inner;
         Ok(Self {
             zones: (0..inner.zones().names().len()).map(|_| None).collect(),
             inner,
+            table,
             chunk: Chunk::default(),
             campaign: campaign.unbind(),
             list: list.unbind(),
@@ -143,6 +153,17 @@ impl PyContactReader {
         self.size
     }
 
+    /// Like `read`, but the accepted rows stay native, for a `ChunkSink` to land without Python.
+    fn read_pending(&mut self, py: Python<'_>, max_rows: usize) -> PyResult<Option<PyPendingChunk>> {
+        let inner = &mut self.inner;
+        let mut chunk = Chunk::default();
+        let more = py.detach(|| inner.next_chunk(max_rows, &mut chunk)).map_err(NativeError::from)?;
+        if !more {
+            return Ok(None);
+        }
+        Ok(Some(PyPendingChunk { zones: Arc::clone(&self.table), chunk }))
+    }
+
     /// Up to `max_rows` records (accepted or rejected); None at the end of the file.
     fn read(&mut self, py: Python<'_>, max_rows: usize) -> PyResult<Option<PyContactChunk>> {
         let (inner, chunk) = (&mut self.inner, &mut self.chunk);
@@ -170,7 +191,7 @@ impl PyContactReader {
                 [
                     self.campaign.clone_ref(py).into_any(),
                     self.list.clone_ref(py).into_any(),
-                    PyString::new(py, row.e164).into_any().unbind(),
+                    PyInt::new(py, row.number).into_any().unbind(),
                     zone,
                     PyInt::new(py, row.line).into_any().unbind(),
                     PyString::new(py, row.fields).into_any().unbind(),
@@ -209,4 +230,87 @@ fn normalize_phone(
     let (e164, zone) = normalize(text, &phones, table)
         .map_err(|(reason, detail)| ContactsError::Rejected(reason, detail))?;
     Ok((e164, zone.map(str::to_owned)))
+}
+
+
+/// Rows read by `ContactReader.read_pending`, kept native until a `ChunkSink` lands them.
+#[pyclass(module = "ccengine._native", name = "PendingChunk", frozen)]
+pub struct PyPendingChunk {
+    chunk: Chunk,
+    zones: Arc<ZoneTable>,
+}
+
+#[pymethods]
+impl PyPendingChunk {
+    #[getter]
+    fn accepted(&self) -> usize {
+        self.chunk.len()
+    }
+
+    /// (line, reason slug, detail) of each rejected row.
+    #[getter]
+    fn rejected(&self) -> Vec<PyRejection> {
+        rejections(&self.chunk.rejected)
+    }
+
+    #[getter]
+    fn position(&self) -> u64 {
+        self.chunk.position
+    }
+}
+
+/// Lands pending chunks in the store's database through its own connection, GIL released.
+#[pyclass(module = "ccengine._native", name = "ChunkSink", frozen)]
+pub struct PyChunkSink {
+    /// A connection is used by one thread at a time; the lock makes the class shareable.
+    inner: Mutex<ChunkSink>,
+}
+
+#[pymethods]
+impl PyChunkSink {
+    #[new]
+    #[pyo3(signature = (path, *, insert_contact, insert_rejection, count, insert_zone, busy_timeout=10.0))]
+    fn new(
+        py: Python<'_>,
+        path: &str,
+        insert_contact: String,
+        insert_rejection: String,
+        count: String,
+        insert_zone: String,
+        busy_timeout: f64,
+    ) -> PyResult<Self> {
+        let sql = SinkSql { insert_contact, insert_rejection, count, insert_zone };
+        let timeout = Duration::try_from_secs_f64(busy_timeout)
+            .map_err(|e| NativeError::from(ContactsError::InvalidOption(format!("busy_timeout: {e}"))))?;
+        let inner = py.detach(|| ChunkSink::open(Path::new(path), sql, timeout)).map_err(NativeError::from)?;
+        Ok(Self { inner: Mutex::new(inner) })
+    }
+
+    /// Lands a chunk in one transaction; returns (rows added, rows the database refused as
+    /// already in the campaign, as (line, slug, detail)).
+    #[pyo3(signature = (chunk, *, import_id, campaign, list))]
+    fn land(
+        &self,
+        py: Python<'_>,
+        chunk: &PyPendingChunk,
+        import_id: i64,
+        campaign: i64,
+        list: i64,
+    ) -> PyResult<(u64, Vec<PyRejection>)> {
+        let target = Target { import: import_id, campaign, list };
+        let landed = py
+            .detach(|| {
+                let mut sink = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                sink.land(&chunk.chunk, &chunk.zones, target)
+            })
+            .map_err(NativeError::from)?;
+        Ok((landed.added, rejections(&landed.late)))
+    }
+}
+
+/// (line, reason slug, detail), as Python sees a rejected row.
+type PyRejection = (u64, &'static str, String);
+
+fn rejections(list: &[Rejection]) -> Vec<PyRejection> {
+    list.iter().map(|r| (r.line, r.reason.slug(), r.detail.clone())).collect()
 }

@@ -13,9 +13,11 @@ __all__ = [
     "NONE",
     "TZDB_VERSION",
     "Aggregator",
+    "ChunkSink",
     "ContactChunk",
     "ContactReader",
     "Pacer",
+    "PendingChunk",
     "ZoneTable",
     "call_report",
     "check_scenario",
@@ -154,7 +156,7 @@ class ZoneTable:
 @final
 class ContactChunk:
     @property
-    def rows(self) -> list[tuple[int, int, str, str | None, int, str]]: ...
+    def rows(self) -> list[tuple[int, int, int, str | None, int, str]]: ...
     @property
     def rejected(self) -> list[tuple[int, str, str]]: ...
     @property
@@ -173,8 +175,8 @@ class ContactReader:
         header: bool | None = None,
         phone_column: str | int | None = None,
         delimiter: str | None = None,
-        existing: Iterable[str] | None = None,
-        dnc: Iterable[str] | None = None,
+        existing: Iterable[str | int] | None = None,
+        dnc: Iterable[str | int] | None = None,
         max_field_bytes: int = 16384,
     ) -> ContactReader: ...
     @property
@@ -190,5 +192,31 @@ class ContactReader:
     @property
     def size(self) -> int: ...
     def read(self, max_rows: int) -> ContactChunk | None: ...
+    def read_pending(self, max_rows: int) -> PendingChunk | None: ...
+
+@final
+class PendingChunk:
+    @property
+    def accepted(self) -> int: ...
+    @property
+    def rejected(self) -> list[tuple[int, str, str]]: ...
+    @property
+    def position(self) -> int: ...
+
+@final
+class ChunkSink:
+    def __new__(
+        cls,
+        path: str,
+        *,
+        insert_contact: str,
+        insert_rejection: str,
+        count: str,
+        insert_zone: str,
+        busy_timeout: float = 10.0,
+    ) -> ChunkSink: ...
+    def land(
+        self, chunk: PendingChunk, *, import_id: int, campaign: int, list: int
+    ) -> tuple[int, list[tuple[int, str, str]]]: ...
 
 def normalize_phone(text: str, region: str, *, zones: ZoneTable | None = None) -> tuple[str, str | None]: ...

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from ccengine import metrics
-from ccengine.pacing import plan
 from ccengine.contacts import _commands as contact_commands
 from ccengine.errors import CCEngineError
+from ccengine.pacing import plan
 
 
 def _micros(moment: dt.datetime) -> int:

@@ -9,6 +9,7 @@ import pytest
 from ccengine import domain as d
 from ccengine.contacts import export_calls, export_list, neutralize
 from ccengine.store import CallEnd, Store
+from tests.store.conftest import ALWAYS
 
 
 @pytest.mark.parametrize(
@@ -23,7 +24,7 @@ def test_formula_cells_are_neutralized(cell: object, written: str) -> None:
 async def test_a_list_and_its_calls_come_back_as_safe_csv(tmp_path: Path) -> None:
     with Store(tmp_path / "c.db") as store:
         tenant = await store.create_tenant("acme")
-        camp = await store.create_campaign(d.Campaign(id=0, tenant_id=tenant.id, name="x"))
+        camp = await store.create_campaign(d.Campaign(id=0, tenant_id=tenant.id, name="x", schedule=ALWAYS))
         lst = await store.create_list(camp.id, "l", status=d.ListStatus.ACTIVE)
         await store.add_contacts(lst.id, [("+33612345678", "Europe/Paris", {"name": "=HYPERLINK(\"http://x\")"}),
                                           ("+33612345679", None, {"city": "Lyon"})])

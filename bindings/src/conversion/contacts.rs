@@ -7,13 +7,21 @@ use pyo3::types::PyInt;
 
 use crate::errors::{NativeError, NativeResult};
 
-/// Any iterable of str (list, tuple, set, generator…), collected.
-pub fn strings(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+/// Any iterable (list, tuple, set, generator…) of numbers, each an E.164 str or, as the store
+/// keeps them, the int of its digits; collected as E.164 text.
+pub fn numbers(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
     let Some(obj) = obj else {
         return Ok(Vec::new());
     };
     obj.try_iter()?
-        .map(|item| item?.extract::<String>())
+        .map(|item| {
+            let item = item?;
+            if item.is_instance_of::<PyInt>() {
+                Ok(format!("+{}", item.extract::<u64>()?))
+            } else {
+                item.extract::<String>()
+            }
+        })
         .collect()
 }
 

@@ -5,6 +5,6 @@ mod contacts;
 mod names;
 
 pub use columns::{column, BatchBuffers};
-pub use contacts::{delimiter, phone_column, strings, zone_entries};
+pub use contacts::{delimiter, numbers, phone_column, zone_entries};
 pub use names::{dimension, indicator, period, window};
 pub mod pacing;

@@ -29,6 +29,9 @@ pub enum ContactsError {
     Rejected(RejectReason, String),
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
+    /// Landing a chunk in the database failed (locked past the timeout, disk full, schema).
+    #[error("cannot write to the database: {0}")]
+    Database(#[from] rusqlite::Error),
 }
 
 impl ContactsError {
@@ -46,6 +49,7 @@ impl ContactsError {
             Self::InvalidNumber(_) => "invalid-number",
             Self::Rejected(reason, _) => reason.slug(),
             Self::Io(_) => "io",
+            Self::Database(_) => "database",
         }
     }
 }

@@ -32,6 +32,9 @@
 //!   then `do-not-call`, `duplicate-in-campaign`, `duplicate-in-file` (detail: the first line).
 //! * **Accepted rows**: E.164, the time zone by longest prefix in the caller's [`ZoneTable`],
 //!   the other columns as one JSON object (header names, `column_N` past the header or without).
+//!
+//! [`ChunkSink`] lands a chunk in a SQLite database (rows, rejections, counts) in one
+//! transaction, through statements its caller (the store, which owns the schema) gives it.
 mod encoding;
 mod error;
 mod fields;
@@ -39,6 +42,7 @@ mod phone;
 mod plans;
 mod reader;
 mod records;
+mod sink;
 mod sniff;
 mod zones;
 
@@ -47,5 +51,6 @@ pub use error::{ContactsError, RejectReason};
 pub use phone::{parse_region, Phones};
 pub use reader::{normalize, Chunk, ContactReader, Options, Rejection, Row};
 pub use rlibphonenumber::Region;
+pub use sink::{ChunkSink, Landed, SinkSql, Target};
 pub use sniff::PhoneColumn;
 pub use zones::{ZoneId, ZoneTable};

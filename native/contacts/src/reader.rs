@@ -47,6 +47,8 @@ pub struct Row<'a> {
     /// Physical line (1-based) the record starts on.
     pub line: u64,
     pub e164: &'a str,
+    /// The same number as the integer of its digits (how the store keeps it).
+    pub number: u64,
     pub zone: Option<ZoneId>,
     /// The other columns as one JSON object.
     pub fields: &'a str,
@@ -63,6 +65,7 @@ pub struct Rejection {
 #[derive(Debug, Clone, Copy)]
 struct RowSpan {
     line: u64,
+    number: u64,
     zone: Option<ZoneId>,
     /// e164 is text[start..mid], fields text[mid..end].
     start: usize,
@@ -99,6 +102,7 @@ impl Chunk {
         self.rows.iter().map(|s| Row {
             line: s.line,
             e164: &self.text[s.start..s.mid],
+            number: s.number,
             zone: s.zone,
             fields: &self.text[s.mid..s.end],
         })
@@ -380,6 +384,7 @@ impl<R: Read> ContactReader<R> {
         let zone = self.zones.lookup(number);
         chunk.rows.push(RowSpan {
             line,
+            number,
             zone,
             start,
             mid,

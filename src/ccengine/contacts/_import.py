@@ -1,14 +1,17 @@
 """Importing a contact list from a CSV file (docs/contacts.md, "Import").
 
 The native reader (``ccengine._native.ContactReader``) decodes, splits, validates, normalizes
-to E.164, finds each number's zone and dedupes, a chunk at a time with the GIL released; the
-store lands each chunk in its own transaction. Reading chunk k+1 overlaps writing chunk k. A file
-that cannot be read at all is refused before anything is written.
+to E.164, finds each number's zone and dedupes, a chunk at a time; the native ``ChunkSink`` lands
+each chunk in its own transaction on its own connection. Both run on worker threads with the GIL
+released, so reading chunk k+1 really overlaps writing chunk k (Python in the per-row loop would
+serialise them on the GIL). A file that cannot be read at all is refused before anything is
+written.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -16,7 +19,7 @@ from dataclasses import dataclass, field
 
 import trio
 
-from ccengine._native import ContactChunk, ContactReader
+from ccengine._native import ContactReader, PendingChunk
 from ccengine.contacts._zones import zone_table
 from ccengine.store import Store
 
@@ -76,8 +79,8 @@ async def import_file(
     started = time.perf_counter()
     path = os.fspath(path)
     campaign = await store.campaign(campaign_id)
-    existing = await store.campaign_phones(campaign_id)
-    dnc = await store.do_not_call(campaign.tenant_id)
+    existing = await store.campaign_phone_keys(campaign_id)
+    dnc = await store.do_not_call_keys(campaign.tenant_id)
     zones = await trio.to_thread.run_sync(zone_table)
 
     def open_reader(list_id: int, with_sets: bool) -> ContactReader:
@@ -95,22 +98,30 @@ async def import_file(
     reader = await trio.to_thread.run_sync(open_reader, record.list_id, True)
     del probe
 
+    # Read now: once chunks are being read (on a worker thread, GIL released) the reader must not
+    # be touched from here until the last one is in.
+    size, encoding, delimiter, has_header, columns = (reader.size, reader.encoding, reader.delimiter,
+                                                      reader.header, list(reader.columns))
+    phone_name = columns[reader.phone_column]
     accepted = 0
     reasons: collections.Counter[str] = collections.Counter()
     kept: list[tuple[int, str, str]] = []
+    sink = store.chunk_sink()
     try:
-        send, receive = trio.open_memory_channel[ContactChunk](1)
+        send, receive = trio.open_memory_channel[PendingChunk](1)
         async with trio.open_nursery() as nursery:
             nursery.start_soon(_read_chunks, reader, send)
             async for chunk in receive:
-                added, late = await store.import_chunk(record.id, chunk.rows, chunk.rejected)
+                added, late = await trio.to_thread.run_sync(
+                    functools.partial(sink.land, chunk, import_id=record.id, campaign=campaign_id,
+                                      list=record.list_id))
                 accepted += added
                 for rejection in (*chunk.rejected, *late):
                     reasons[rejection[1]] += 1
                     if len(kept) < keep_rejections:
                         kept.append(rejection)
                 if progress is not None:
-                    progress(chunk.position, reader.size)
+                    progress(chunk.position, size)
         record = await store.finish_import(record.id, activate=activate)
     except BaseException:
         with trio.CancelScope(shield=True):
@@ -118,14 +129,14 @@ async def import_file(
         raise
     kept.sort()
     return ImportSummary(
-        import_id=record.id, campaign_id=campaign_id, list_id=record.list_id, file=path, encoding=reader.encoding,
-        delimiter=reader.delimiter, header=reader.header, columns=list(reader.columns),
-        phone_column=reader.columns[reader.phone_column], accepted=accepted, rejected=sum(reasons.values()),
+        import_id=record.id, campaign_id=campaign_id, list_id=record.list_id, file=path, encoding=encoding,
+        delimiter=delimiter, header=has_header, columns=columns, phone_column=phone_name, accepted=accepted,
+        rejected=sum(reasons.values()),
         rejected_by_reason=dict(sorted(reasons.items())), rejections=kept, seconds=time.perf_counter() - started,
     )
 
 
-async def _read_chunks(reader: ContactReader, send: trio.MemorySendChannel[ContactChunk]) -> None:
+async def _read_chunks(reader: ContactReader, send: trio.MemorySendChannel[PendingChunk]) -> None:
     async with send:
-        while (chunk := await trio.to_thread.run_sync(reader.read, CHUNK_ROWS)) is not None:
+        while (chunk := await trio.to_thread.run_sync(reader.read_pending, CHUNK_ROWS)) is not None:
             await send.send(chunk)

@@ -274,6 +274,6 @@ def claim_due_callbacks(db: sqlite3.Connection, campaign_id: int, now: int, agen
         db.execute("UPDATE contact SET state = 'dialing', attempts = attempts + 1, claimed_by = ? WHERE id = ?",
                    (owner, contact.id))
         cur = db.execute("INSERT INTO call (campaign_id, list_id, contact_id, phone, placed_at) VALUES (?, ?, ?, ?, ?)",
-                         (campaign_id, contact.list_id, contact.id, contact.phone, now))
+                         (campaign_id, contact.list_id, contact.id, _codec.phone_key(contact.phone), now))
         out.append((cb, Claim(load_contact(db, contact.id), _id(cur))))
     return out

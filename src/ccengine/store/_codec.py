@@ -9,6 +9,18 @@ import sqlite3
 from typing import Any
 
 from ccengine import domain as d
+from ccengine.errors import DomainError
+
+
+def phone_key(e164: str) -> int:
+    """How a number is stored: its E.164 digits as an integer (``+33612345678`` -> 33612345678)."""
+    if not (e164.startswith("+") and e164[1:].isdigit() and 1 < len(e164) <= 16):
+        raise DomainError(f"{e164!r} is not an E.164 number (+ and up to 15 digits)", "invalid-phone")
+    return int(e164[1:])
+
+
+def phone_text(key: int) -> str:
+    return f"+{key}"
 
 
 def campaign_settings(c: d.Campaign) -> str:
@@ -68,7 +80,8 @@ def contact_list(row: sqlite3.Row) -> d.ContactList:
 
 def contact(row: sqlite3.Row) -> d.Contact:
     return d.Contact(
-        id=row["id"], campaign_id=row["campaign_id"], list_id=row["list_id"], phone=row["phone"], zone=row["zone"],
+        id=row["id"], campaign_id=row["campaign_id"], list_id=row["list_id"], phone=phone_text(row["phone"]),
+        zone=row["zone"],
         fields=json.loads(row["fields"]), consent=bool(row["consent"]), state=d.ContactState(row["state"]),
         attempts=row["attempts"], last_outcome=d.Outcome(row["last_outcome"]) if row["last_outcome"] else None,
         last_disposition=row["last_disposition"], next_attempt_at=row["next_attempt_at"], source_line=row["line"],
@@ -78,7 +91,7 @@ def contact(row: sqlite3.Row) -> d.Contact:
 def call(row: sqlite3.Row) -> d.CallRecord:
     return d.CallRecord(
         id=row["id"], campaign_id=row["campaign_id"], list_id=row["list_id"], contact_id=row["contact_id"],
-        phone=row["phone"], placed_at=row["placed_at"], ringing_at=row["ringing_at"],
+        phone=phone_text(row["phone"]), placed_at=row["placed_at"], ringing_at=row["ringing_at"],
         answered_at=row["answered_at"], connected_at=row["connected_at"], ended_at=row["ended_at"],
         wrapup_ended_at=row["wrapup_ended_at"], outcome=d.Outcome(row["outcome"]) if row["outcome"] else None,
         agent_id=row["agent_id"], disposition=row["disposition"], positive=bool(row["positive"]),

@@ -60,7 +60,8 @@ def add_contacts(db: sqlite3.Connection, list_id: int,
     tenant = campaign(db, target.campaign_id).tenant_id
     done: list[int] = []
     skipped: dict[int, str] = {}
-    for index, (phone, zone, fields) in enumerate(contacts):
+    for index, (e164, zone, fields) in enumerate(contacts):
+        phone = _codec.phone_key(e164)
         if db.execute("SELECT 1 FROM do_not_call WHERE tenant_id = ? AND phone = ?", (tenant, phone)).fetchone():
             skipped[index] = "do-not-call"
             continue
@@ -93,7 +94,9 @@ def contacts(db: sqlite3.Connection, list_id: int, *, after: int = 0, limit: int
     """A page of a list's contacts by id (``after`` the last id of the previous page)."""
     wanted = [d.ContactState(s).value for s in states] if states is not None else [s.value for s in d.ContactState]
     rows = db.execute(
-        "SELECT * FROM contact WHERE list_id = ? AND id > ? AND state IN (SELECT value FROM json_each(?)) "
+        # Pages follow the rowid (import order): the unary + keeps SQLite on that scan instead of
+        # sorting the list's rows from its state index.
+        "SELECT * FROM contact WHERE +list_id = ? AND id > ? AND state IN (SELECT value FROM json_each(?)) "
         "ORDER BY id LIMIT ?",
         (list_id, after, json.dumps(wanted), limit),
     )
@@ -117,24 +120,30 @@ def claim_contacts(db: sqlite3.Connection, campaign_id: int, limit: int, now: in
 
     Due means: in an active list, pending, its next attempt time reached, inside the calling
     hours of its zone, not on the do-not-call list. Higher-priority lists first, then the oldest
-    due, then import order."""
+    due, then file order; lists of equal priority in creation order."""
     if limit <= 0:
         return []
     camp = campaign(db, campaign_id)
     zones = [r[0] for r in db.execute("SELECT zone FROM campaign_zone WHERE campaign_id = ?", (campaign_id,))]
     opened, home_open = open_zones(camp, zones, now)
     # The write lock is held from here (BEGIN IMMEDIATE): nobody can claim between select and update.
-    ids = [r[0] for r in db.execute(
-        """
-        SELECT c.id FROM contact c JOIN contact_list l ON l.id = c.list_id
-        WHERE c.campaign_id = ? AND c.state = 'pending' AND c.next_attempt_at <= ? AND l.status = 'active'
-          AND (c.zone IN (SELECT value FROM json_each(?)) OR (c.zone IS NULL AND ?))
-          AND NOT EXISTS (SELECT 1 FROM do_not_call n WHERE n.tenant_id = ? AND n.phone = c.phone)
-        ORDER BY l.priority DESC, c.next_attempt_at, c.id
-        LIMIT ?
-        """,
-        (campaign_id, now, json.dumps(opened), home_open, camp.tenant_id, limit),
-    )]
+    lists = db.execute("SELECT id FROM contact_list WHERE campaign_id = ? AND status = 'active' "
+                       "ORDER BY priority DESC, id", (campaign_id,)).fetchall()
+    ids: list[int] = []
+    for (list_id,) in lists:
+        if len(ids) >= limit:
+            break
+        ids += [r[0] for r in db.execute(
+            """
+            SELECT c.id FROM contact c
+            WHERE c.list_id = ? AND c.state = 'pending' AND c.next_attempt_at <= ?
+              AND (c.zone IN (SELECT value FROM json_each(?)) OR (c.zone IS NULL AND ?))
+              AND NOT EXISTS (SELECT 1 FROM do_not_call n WHERE n.tenant_id = ? AND n.phone = c.phone)
+            ORDER BY c.next_attempt_at, c.id
+            LIMIT ?
+            """,
+            (list_id, now, json.dumps(opened), home_open, camp.tenant_id, limit - len(ids)),
+        )]
     rows = db.execute(
         "UPDATE contact SET state = 'dialing', attempts = attempts + 1, claimed_by = ? "
         "WHERE id IN (SELECT value FROM json_each(?)) RETURNING *",
@@ -146,7 +155,7 @@ def claim_contacts(db: sqlite3.Connection, campaign_id: int, limit: int, now: in
     for c in claimed:
         cur = db.execute(
             "INSERT INTO call (campaign_id, list_id, contact_id, phone, placed_at) VALUES (?, ?, ?, ?, ?)",
-            (campaign_id, c.list_id, c.id, c.phone, now),
+            (campaign_id, c.list_id, c.id, _codec.phone_key(c.phone), now),
         )
         claims.append(Claim(c, _id(cur)))
     return claims
@@ -228,7 +237,8 @@ def remove_contacts(db: sqlite3.Connection, contact_ids: Iterable[int]) -> BulkR
 
 
 @read
-def campaign_phones(db: sqlite3.Connection, campaign_id: int) -> list[str]:
+def campaign_phone_keys(db: sqlite3.Connection, campaign_id: int) -> list[int]:
+    """The numbers of a campaign (as stored: E.164 digits), for an import's dedupe."""
     return [r[0] for r in db.execute("SELECT phone FROM contact WHERE campaign_id = ? AND state <> 'removed'",
                                      (campaign_id,))]
 
@@ -236,26 +246,31 @@ def campaign_phones(db: sqlite3.Connection, campaign_id: int) -> list[str]:
 @write
 def add_do_not_call(db: sqlite3.Connection, tenant_id: int, phones: Iterable[str], reason: str, now: int) -> int:
     cur = db.executemany("INSERT OR IGNORE INTO do_not_call VALUES (?, ?, ?, ?)",
-                         [(tenant_id, p, reason, now) for p in phones])
+                         [(tenant_id, _codec.phone_key(p), reason, now) for p in phones])
     return cur.rowcount
 
 
 @write
 def remove_do_not_call(db: sqlite3.Connection, tenant_id: int, phones: Iterable[str]) -> int:
-    cur = db.executemany("DELETE FROM do_not_call WHERE tenant_id = ? AND phone = ?", [(tenant_id, p) for p in phones])
+    cur = db.executemany("DELETE FROM do_not_call WHERE tenant_id = ? AND phone = ?",
+                         [(tenant_id, _codec.phone_key(p)) for p in phones])
     return cur.rowcount
 
 
 @read
-def do_not_call(db: sqlite3.Connection, tenant_id: int) -> list[str]:
+def do_not_call_keys(db: sqlite3.Connection, tenant_id: int) -> list[int]:
     return [r[0] for r in db.execute("SELECT phone FROM do_not_call WHERE tenant_id = ? ORDER BY phone", (tenant_id,))]
+
+
+def do_not_call(db: sqlite3.Connection, tenant_id: int) -> list[str]:
+    return [_codec.phone_text(k) for k in do_not_call_keys(db, tenant_id)]
 
 
 @write
 def record_missed_call(db: sqlite3.Connection, tenant_id: int, phone: str, at: int,
                        queue_id: int | None) -> d.MissedCall:
     cur = db.execute("INSERT INTO missed_call (tenant_id, phone, at, queue_id) VALUES (?, ?, ?, ?)",
-                     (tenant_id, phone, at, queue_id))
+                     (tenant_id, _codec.phone_key(phone), at, queue_id))
     return d.MissedCall(id=_id(cur), tenant_id=tenant_id, phone=phone, at=at, queue_id=queue_id)
 
 
@@ -263,7 +278,8 @@ def record_missed_call(db: sqlite3.Connection, tenant_id: int, phone: str, at: i
 def missed_calls(db: sqlite3.Connection, tenant_id: int, *, pending_only: bool = True) -> list[d.MissedCall]:
     extra = "AND campaign_id IS NULL" if pending_only else ""
     rows = db.execute(f"SELECT * FROM missed_call WHERE tenant_id = ? {extra} ORDER BY at", (tenant_id,))
-    return [d.MissedCall(id=r["id"], tenant_id=r["tenant_id"], phone=r["phone"], at=r["at"], queue_id=r["queue_id"],
+    return [d.MissedCall(id=r["id"], tenant_id=r["tenant_id"], phone=_codec.phone_text(r["phone"]), at=r["at"],
+                         queue_id=r["queue_id"],
                          campaign_id=r["campaign_id"]) for r in rows]
 
 
@@ -290,7 +306,8 @@ def add_missed_calls(db: sqlite3.Connection, missed_ids: Iterable[int], campaign
             skipped[missed_id] = "already-added"
             continue
         fields = {"missed_at": d.to_datetime(row["at"]).isoformat()}
-        result = add_contacts(db, target.id, [(row["phone"], zone_of.get(row["phone"]), fields)], now)
+        phone = _codec.phone_text(row["phone"])
+        result = add_contacts(db, target.id, [(phone, zone_of.get(phone), fields)], now)
         if result.skipped:
             skipped[missed_id] = result.skipped[0]
         else:

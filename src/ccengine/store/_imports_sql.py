@@ -1,13 +1,13 @@
-"""Contact-list imports: each chunk of a file lands in its own transaction with its rejections,
-so a large import never holds the write lock for long and a crash keeps what was committed
-(the import is then marked ``interrupted``; importing the file again adds only what is missing,
-since numbers already in the campaign are rejected as duplicates)."""
+"""Contact-list imports: the import's record and the statements its chunks land with. Each chunk
+lands in its own transaction with its rejections (the native ``ChunkSink``, through ``SINK_SQL``),
+so a large import never holds the write lock for long and a crash keeps whole chunks (the import
+is then marked ``interrupted``; importing the file again adds only what is missing, since numbers
+already in the campaign are rejected as duplicates)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +17,19 @@ from ccengine.store._campaigns_sql import contact_list, create_list
 from ccengine.store._tenancy_sql import _id
 from ccengine.store._tx import read, write
 
-#: (campaign, list, phone, zone, line, fields json): the reader's rows, as inserted.
-Row = tuple[int, int, str, "str | None", int, str]
 #: (line, reason slug, detail).
 Rejection = tuple[int, str, str]
 
-_INSERT = "INSERT INTO contact (campaign_id, list_id, phone, zone, line, fields) VALUES (?, ?, ?, ?, ?, ?)"
+#: What the native ``ChunkSink`` runs for each chunk of an import, in one transaction (the
+#: parameters are in the order its documentation gives). ``OR IGNORE`` skips a number that landed
+#: in the campaign after the reader loaded the campaign's numbers; the sink reports it.
+SINK_SQL = {
+    "insert_contact": "INSERT OR IGNORE INTO contact (campaign_id, list_id, phone, zone, line, fields) "
+                      "VALUES (?, ?, ?, ?, ?, ?)",
+    "insert_rejection": "INSERT INTO import_rejection (import_id, line, reason, detail) VALUES (?, ?, ?, ?)",
+    "count": "UPDATE import SET accepted = accepted + ?, rejected = rejected + ? WHERE id = ?",
+    "insert_zone": "INSERT OR IGNORE INTO campaign_zone (campaign_id, zone) VALUES (?, ?)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,38 +58,6 @@ def begin_import(db: sqlite3.Connection, campaign_id: int, list_name: str, file_
     cur = db.execute("INSERT INTO import (campaign_id, list_id, file_name, started_at, settings) "
                      "VALUES (?, ?, ?, ?, ?)", (campaign_id, target.id, file_name, now, json.dumps(settings)))
     return import_record(db, _id(cur))
-
-
-@write
-def import_chunk(db: sqlite3.Connection, import_id: int, rows: Sequence[Row],
-                 rejected: Sequence[Rejection]) -> tuple[int, list[Rejection]]:
-    """Lands one chunk: its rows and rejections, and the import's counts. Returns the rows added
-    and the rows found already in the campaign meanwhile (another import or an operator added the
-    number since the reader was opened), which become rejections too."""
-    late: list[Rejection] = []
-    db.execute("SAVEPOINT chunk")
-    try:
-        db.executemany(_INSERT, rows)
-        added = len(rows)
-    except sqlite3.IntegrityError:
-        # Rare: a number landed in the campaign after the reader loaded the campaign's numbers.
-        db.execute("ROLLBACK TO chunk")
-        added = 0
-        for row in rows:
-            try:
-                db.execute(_INSERT, row)
-                added += 1
-            except sqlite3.IntegrityError:
-                late.append((row[4], "duplicate-in-campaign", f"{row[2]} is already in the campaign"))
-    db.execute("RELEASE chunk")
-    if rows:
-        zones = {(row[0], row[3]) for row in rows if row[3]}
-        db.executemany("INSERT OR IGNORE INTO campaign_zone VALUES (?, ?)", zones)
-    everything = [*rejected, *late]
-    db.executemany("INSERT INTO import_rejection VALUES (?, ?, ?, ?)", [(import_id, *r) for r in everything])
-    db.execute("UPDATE import SET accepted = accepted + ?, rejected = rejected + ? WHERE id = ?",
-               (added, len(everything), import_id))
-    return added, late
 
 
 @write

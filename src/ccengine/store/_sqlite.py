@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from ccengine import domain as d
+from ccengine._native import ChunkSink
 from ccengine.store import _agents_sql as agents
 from ccengine.store import _calls_sql as calls
 from ccengine.store import _campaigns_sql as campaigns
@@ -35,6 +36,9 @@ def connect(path: str | os.PathLike[str], *, durable: bool = False) -> sqlite3.C
     transaction; ``durable`` (``FULL``) also survives power loss at one fsync per commit."""
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
     db.row_factory = sqlite3.Row
+    # 16 KiB pages (for a new file; a file keeps the size it was made with): an import's random
+    # inserts into the phone index split far fewer pages (docs/performance.md, "Import").
+    db.execute("PRAGMA page_size = 16384")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
     db.execute("PRAGMA foreign_keys = ON")
@@ -195,8 +199,8 @@ class Store:
     async def remove_contacts(self, contact_ids: Iterable[int]) -> contacts.BulkResult:
         return await self._thread.run(contacts.remove_contacts, list(contact_ids))
 
-    async def campaign_phones(self, campaign_id: int) -> list[str]:
-        return await self._thread.run(contacts.campaign_phones, campaign_id)
+    async def campaign_phone_keys(self, campaign_id: int) -> list[int]:
+        return await self._thread.run(contacts.campaign_phone_keys, campaign_id)
 
     # do-not-call and missed calls
     async def add_do_not_call(self, tenant_id: int, phones: Iterable[str], reason: str = "") -> int:
@@ -207,6 +211,9 @@ class Store:
 
     async def do_not_call(self, tenant_id: int) -> list[str]:
         return await self._thread.run(contacts.do_not_call, tenant_id)
+
+    async def do_not_call_keys(self, tenant_id: int) -> list[int]:
+        return await self._thread.run(contacts.do_not_call_keys, tenant_id)
 
     async def record_missed_call(self, tenant_id: int, phone: str, at: int,
                                  queue_id: int | None = None) -> d.MissedCall:
@@ -277,9 +284,10 @@ class Store:
                            settings: dict[str, Any]) -> imports.ImportRecord:
         return await self._thread.run(imports.begin_import, campaign_id, list_name, file_name, settings, d.now_us())
 
-    async def import_chunk(self, import_id: int, rows: Sequence[imports.Row],
-                           rejected: Sequence[imports.Rejection]) -> tuple[int, list[imports.Rejection]]:
-        return await self._thread.run(imports.import_chunk, import_id, rows, rejected)
+    def chunk_sink(self) -> ChunkSink:
+        """A native writer of import chunks on its own connection to this database (the rows of a
+        large import are bound and inserted without Python in the loop)."""
+        return ChunkSink(self.path, busy_timeout=BUSY_TIMEOUT_S, **imports.SINK_SQL)
 
     async def finish_import(self, import_id: int, *, activate: bool) -> imports.ImportRecord:
         return await self._thread.run(imports.finish_import, import_id, activate, d.now_us())

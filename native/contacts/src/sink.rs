@@ -1,0 +1,234 @@
+//! Landing chunks in SQLite without Python in the loop: one `BEGIN IMMEDIATE` transaction per
+//! chunk holds its accepted rows, its rejections and the import's counts, so a crash keeps whole
+//! chunks only. The statements come from the caller (the store owns the schema); the sink binds
+//! each row's values straight from the chunk.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{params, Connection, TransactionBehavior};
+
+use crate::error::{ContactsError, RejectReason};
+use crate::reader::{Chunk, Rejection};
+use crate::zones::ZoneTable;
+
+/// The statements a sink runs, and the parameters each receives in order.
+#[derive(Debug, Clone)]
+pub struct SinkSql {
+    /// campaign, list, phone (E.164 digits), zone (text or null), line, fields (JSON). Must skip a
+    /// number the campaign already has (`INSERT OR IGNORE` against its unique index): such a row
+    /// is reported as `duplicate-in-campaign` (it arrived after the reader was opened).
+    pub insert_contact: String,
+    /// import, line, reason slug, detail.
+    pub insert_rejection: String,
+    /// rows added, rows rejected, import.
+    pub count: String,
+    /// campaign, zone: records a zone the campaign's contacts are in.
+    pub insert_zone: String,
+}
+
+/// What one chunk changed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Landed {
+    pub added: u64,
+    /// Rows refused by the database as numbers already in the campaign.
+    pub late: Vec<Rejection>,
+}
+
+/// Which chunk goes where.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub import: i64,
+    pub campaign: i64,
+    pub list: i64,
+}
+
+pub struct ChunkSink {
+    db: Connection,
+    sql: SinkSql,
+}
+
+impl ChunkSink {
+    /// Opens its own connection to the store's database file (WAL, as the store sets it up);
+    /// a writer holding the lock is waited for up to `busy_timeout`.
+    pub fn open(path: &Path, sql: SinkSql, busy_timeout: Duration) -> Result<Self, ContactsError> {
+        let db = Connection::open(path)?;
+        db.busy_timeout(busy_timeout)?;
+        db.pragma_update(None, "synchronous", "NORMAL")?;
+        db.pragma_update(None, "cache_size", -65536)?;
+        Ok(Self { db, sql })
+    }
+
+    /// Lands one chunk in one transaction.
+    pub fn land(
+        &mut self,
+        chunk: &Chunk,
+        zones: &ZoneTable,
+        to: Target,
+    ) -> Result<Landed, ContactsError> {
+        let tx = self
+            .db
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut landed = Landed::default();
+        {
+            let mut insert = tx.prepare(&self.sql.insert_contact)?;
+            let mut zone_seen = vec![false; zones.names().len()];
+            for row in chunk.rows() {
+                let zone = row.zone.map(|z| zones.name(z));
+                let number =
+                    i64::try_from(row.number).expect("E.164 numbers have at most 15 digits");
+                let line = i64::try_from(row.line).unwrap_or(i64::MAX);
+                if insert.execute(params![
+                    to.campaign,
+                    to.list,
+                    number,
+                    zone,
+                    line,
+                    row.fields
+                ])? == 0
+                {
+                    landed.late.push(Rejection {
+                        line: row.line,
+                        reason: RejectReason::DuplicateInCampaign,
+                        detail: format!("{} is already in the campaign", row.e164),
+                    });
+                    continue;
+                }
+                landed.added += 1;
+                if let Some(z) = row.zone {
+                    zone_seen[z as usize] = true;
+                }
+            }
+            let mut reject = tx.prepare(&self.sql.insert_rejection)?;
+            for r in chunk.rejected.iter().chain(&landed.late) {
+                let line = i64::try_from(r.line).unwrap_or(i64::MAX);
+                reject.execute(params![to.import, line, r.reason.slug(), r.detail])?;
+            }
+            let mut zone = tx.prepare(&self.sql.insert_zone)?;
+            for (id, _) in zone_seen.iter().enumerate().filter(|(_, seen)| **seen) {
+                zone.execute(params![to.campaign, zones.names()[id]])?;
+            }
+            let rejected = (chunk.rejected.len() + landed.late.len()) as i64;
+            tx.execute(
+                &self.sql.count,
+                params![landed.added as i64, rejected, to.import],
+            )?;
+        }
+        tx.commit()?;
+        Ok(landed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::reader::{ContactReader, Options};
+
+    const SCHEMA: &str = "
+        CREATE TABLE contact (id INTEGER PRIMARY KEY, campaign_id INT, list_id INT, phone INT, zone TEXT,
+                              line INT, fields TEXT);
+        CREATE UNIQUE INDEX contact_phone ON contact (campaign_id, phone);
+        CREATE TABLE rejection (import_id INT, line INT, reason TEXT, detail TEXT);
+        CREATE TABLE import (id INTEGER PRIMARY KEY, accepted INT DEFAULT 0, rejected INT DEFAULT 0);
+        CREATE TABLE zone (campaign_id INT, zone TEXT, PRIMARY KEY (campaign_id, zone));
+        INSERT INTO import (id) VALUES (1);";
+
+    fn sql() -> SinkSql {
+        SinkSql {
+            insert_contact:
+                "INSERT OR IGNORE INTO contact (campaign_id, list_id, phone, zone, line, fields) \
+                             VALUES (?, ?, ?, ?, ?, ?)"
+                    .into(),
+            insert_rejection: "INSERT INTO rejection VALUES (?, ?, ?, ?)".into(),
+            count:
+                "UPDATE import SET accepted = accepted + ?, rejected = rejected + ? WHERE id = ?"
+                    .into(),
+            insert_zone: "INSERT OR IGNORE INTO zone VALUES (?, ?)".into(),
+        }
+    }
+
+    #[test]
+    fn a_chunk_lands_with_its_rejections_and_counts() {
+        let dir = std::env::temp_dir().join(format!("ccengine-sink-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.db");
+        let _ = std::fs::remove_file(&path);
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(SCHEMA)
+            .unwrap();
+        // Someone else added +33612345679 after the reader was opened.
+        Connection::open(&path)
+            .unwrap()
+            .execute(
+                "INSERT INTO contact (campaign_id, phone) VALUES (7, 33612345679)",
+                [],
+            )
+            .unwrap();
+        let zones = Arc::new(ZoneTable::new([("33", "Europe/Paris")]).unwrap());
+        let file = "phone;name\n0612345678;A\n0612345679;B\nxx;C\n";
+        let options = Options::new("FR");
+        let mut reader = ContactReader::open(
+            Cursor::new(file),
+            options,
+            Arc::clone(&zones),
+            Vec::<String>::new(),
+            Vec::<String>::new(),
+        )
+        .unwrap();
+        let mut chunk = Chunk::default();
+        reader.next_chunk(100, &mut chunk).unwrap();
+        let mut sink = ChunkSink::open(&path, sql(), Duration::from_secs(1)).unwrap();
+        let landed = sink
+            .land(
+                &chunk,
+                &zones,
+                Target {
+                    import: 1,
+                    campaign: 7,
+                    list: 9,
+                },
+            )
+            .unwrap();
+        assert_eq!(landed.added, 1);
+        assert_eq!(landed.late.len(), 1);
+        assert_eq!(
+            (landed.late[0].line, landed.late[0].reason),
+            (3, RejectReason::DuplicateInCampaign)
+        );
+        let db = Connection::open(&path).unwrap();
+        let counts: (i64, i64) = db
+            .query_row(
+                "SELECT accepted, rejected FROM import WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(counts, (1, 2));
+        let row: (i64, i64, String, i64, String) = db
+            .query_row(
+                "SELECT list_id, phone, zone, line, fields FROM contact WHERE line = 2",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                9,
+                33612345678,
+                "Europe/Paris".into(),
+                2,
+                r#"{"name":"A"}"#.into()
+            )
+        );
+        let zones: i64 = db
+            .query_row("SELECT count(*) FROM zone", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(zones, 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -44,7 +44,7 @@ def rows(request: pytest.FixtureRequest) -> int:
 
 def write_contact_file(path: Path, rows: int, seed: int = 7) -> Path:
     """A CRM export: ; separated, a header, French numbers in several formats, some foreign,
-    about 2% bad phones and 1% duplicates."""
+    about 2% bad phones, 1% duplicates, and numbers in unassigned ranges (about 9%)."""
     rng = random.Random(seed)
     cities = ["Paris", "Lyon", "Marseille", "Lille", "Nantes", "Saint-Étienne"]
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -177,4 +177,4 @@ def test_import(benchmark, side: str, contact_file: Path, tmp_path: Path, rows: 
     benchmark.extra_info["rows"] = rows
     benchmark.pedantic(run, setup=setup, rounds=3 if side == "ours" else 1, iterations=1)
     assert results[-1] == accepted_by_ours
-    assert 0.95 * rows < accepted_by_ours < rows
+    assert 0.8 * rows < accepted_by_ours < rows  # about 10% of the generated numbers are unassigned ranges

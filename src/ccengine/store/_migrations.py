@@ -122,8 +122,10 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         -- positions compares and stores them far faster than text (docs/performance.md).
         -- A number is in a campaign once (removed entries do not count).
         CREATE UNIQUE INDEX contact_phone ON contact (campaign_id, phone) WHERE state <> 'removed';
-        -- Claims (list by list, in priority order), counts and recycling by list.
-        CREATE INDEX contact_due ON contact (list_id, state, next_attempt_at);
+        -- Claims, list by list in priority order: only pending contacts are indexed, on two
+        -- integers, so an import's appends stay cheap. List-wide work (counts, recycling,
+        -- export) scans the table instead: it is an operator's occasional action.
+        CREATE INDEX contact_due ON contact (list_id, next_attempt_at) WHERE state = 'pending';
         -- The zones a campaign's contacts are in, so a claim knows which are inside calling hours.
         CREATE TABLE campaign_zone (
             campaign_id INTEGER NOT NULL,

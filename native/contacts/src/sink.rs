@@ -58,6 +58,10 @@ impl ChunkSink {
         db.pragma_update(None, "cache_size", -65536)?;
         // As the store's own connection: no zeroing of freed space (Debian's SECURE_DELETE).
         db.pragma_update(None, "secure_delete", "OFF")?;
+        // Checkpoint after 256 MiB of log rather than 16: the phone index's pages are rewritten by
+        // every chunk, and each checkpoint copies them again (-20% on a 1M-row import). The
+        // importer checkpoints once at the end (`Store.checkpoint`).
+        db.pragma_update(None, "wal_autocheckpoint", 16384)?;
         Ok(Self { db, sql })
     }
 

@@ -123,6 +123,8 @@ async def import_file(
                 if progress is not None:
                     progress(chunk.position, size)
         record = await store.finish_import(record.id, activate=activate)
+        del sink  # closes its connection
+        await store.checkpoint()
     except BaseException:
         with trio.CancelScope(shield=True):
             await store.abandon_import(record.id)

@@ -46,6 +46,8 @@ def connect(path: str | os.PathLike[str], *, durable: bool = False) -> sqlite3.C
     # Debian builds SQLite with SECURE_DELETE (freed space is zeroed); nothing here needs it and
     # every page split of a large import pays for it.
     db.execute("PRAGMA secure_delete = OFF")
+    # After a checkpoint the log file is cut back to 64 MiB (an import may have grown it).
+    db.execute("PRAGMA journal_size_limit = 67108864")
     return db
 
 
@@ -286,6 +288,11 @@ class Store:
     async def begin_import(self, campaign_id: int, list_name: str, file_name: str,
                            settings: dict[str, Any]) -> imports.ImportRecord:
         return await self._thread.run(imports.begin_import, campaign_id, list_name, file_name, settings, d.now_us())
+
+    async def checkpoint(self) -> None:
+        """Copies the write-ahead log into the database now (after a large import), rather than
+        in the middle of someone's next commit."""
+        await self._thread.run(lambda db: db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
 
     def chunk_sink(self) -> ChunkSink:
         """A native writer of import chunks on its own connection to this database (the rows of a

@@ -6,7 +6,7 @@
 use crate::config::{Mode, PacingConfig};
 use crate::error::{PacingError, Result};
 use crate::odds::OddsLearner;
-use crate::overflow::{normal_overflow, Exact, EXACT_TERMS};
+use crate::overflow::{refined_short, Exact, EXACT_TERMS};
 use crate::snapshot::Snapshot;
 use crate::survival::Grid;
 use crate::tables::{Tables, CHECKPOINTS};
@@ -43,7 +43,8 @@ pub struct Decision {
     /// Calls to place now.
     pub place: u32,
     pub reason: Reason,
-    /// Abandoned share of the coming human answers the decision aimed at (0 outside predictive).
+    /// Chance of being abandoned the last call's person could carry at most (0 outside
+    /// predictive): the target, or a tenth of it once the abandon budget is spent.
     pub target_rate: f64,
     /// Expected abandons and expected human answers over the horizon, with the calls placed.
     pub expected_abandons: f64,
@@ -52,20 +53,27 @@ pub struct Decision {
 
 /// Seconds of `now` between two rebuilds of the duration tables.
 const TABLES_EVERY: f64 = 60.0;
+/// Share of the target risk a call may carry once the abandon budget is spent.
+const GUARD_FLOOR: f64 = 0.1;
+/// Relative error allowed on the learned share of people answering (its drift): the people
+/// expected from the calls in flight may be this much more or fewer, all together.
+const ODDS_DOUBT: f64 = 0.2;
+/// Share of the recent durations below which a duration's tail is taken as exponential.
+const THIN_TAIL: f64 = 0.04;
 /// Seconds of `now` between two refreshes of the ring-odds table.
 const ODDS_EVERY: f64 = 1.0;
-/// Abandons of headroom below which the guard starts closing.
-const GUARD_RAMP: f64 = 3.0;
 /// Abandons kept in reserve under the cap by the guard.
 const GUARD_MARGIN: f64 = 2.0;
+/// Deviations of the horizon's abandon count (Poisson) the guard keeps room for.
+const GUARD_SPREAD: f64 = 1.5;
 /// Share of the cap the guard defends: the rest covers an hour whose older, busier minutes
 /// slide out of the window.
-const GUARD_SHARE: f64 = 0.75;
+const GUARD_SHARE: f64 = 0.8;
 /// Gain change per abandon counted above the target (log scale).
-const GAIN_STEP: f64 = 0.15;
+const GAIN_STEP: f64 = 0.05;
 /// The model counts overflows at a few checkpoints, not over every path: it underestimates
 /// abandons about threefold, which the gain starts from.
-const INITIAL_GAIN: f64 = 0.15;
+const INITIAL_GAIN: f64 = 1.0;
 
 #[derive(Debug, Clone)]
 pub struct Pacer {
@@ -146,8 +154,8 @@ impl Pacer {
         let odds = self.odds.odds();
         let stale = self.tables_at.is_none_or(|at| s.now - at >= TABLES_EVERY || s.now < at);
         if stale {
-            let talk = Grid::learned(s.recent_talk, c.min_talks, c.prior_talk);
-            let wrap = Grid::learned(s.recent_wrap, c.min_talks, c.prior_wrap);
+            let talk = Grid::learned(s.recent_talk, c.min_talks, c.prior_talk).with_exponential_tail(THIN_TAIL);
+            let wrap = Grid::learned(s.recent_wrap, c.min_talks, c.prior_wrap).with_exponential_tail(THIN_TAIL);
             self.answer = Grid::learned(s.recent_answer, c.min_talks, c.prior_answer);
             // The checkpoints span nearly all answer delays: a call placed now is somebody's
             // demand until it is answered, and a person answering late still needs an agent.
@@ -167,7 +175,7 @@ impl Pacer {
         if let Some((h, a)) = self.seen {
             if now.0 >= h && now.1 >= a {
                 let surplus = (now.1 - a) as f64 - target * (now.0 - h) as f64;
-                self.gain = (self.gain * (-GAIN_STEP * surplus).exp()).clamp(0.02, 3.0);
+                self.gain = (self.gain * (-GAIN_STEP * surplus).exp()).clamp(0.2, 5.0);
             }
         }
         self.seen = Some(now);
@@ -194,99 +202,152 @@ impl Pacer {
         let t = &self.tables;
         const K: usize = CHECKPOINTS;
         let exact = small || s.talking.len() + s.wrapping.len() + s.ringing.len() <= EXACT_TERMS;
-        let (mut mean, mut var, mut humans) = ([-(s.idle as f64); K], [0.0; K], 0.0);
+        // At each checkpoint c_j: people answering by c_j (D_j) less agents free by c_j + L
+        // (S_j) less the idle agents; mean, variance, and the expected people alone.
+        let (mut mean, mut var, mut k3, mut people) = ([-(s.idle as f64); K], [0.0; K], [0.0; K], [0.0; K]);
         if exact {
             self.exact.iter_mut().for_each(Exact::reset);
         }
         for &r in s.ringing {
             let row = t.ring_human(r);
-            humans += row[K - 1];
             for j in 0..K {
                 let p = row[j];
-                mean[j] += p;
-                var[j] += p * (1.0 - p);
-                if exact && p > 0.0 {
-                    self.exact[j].add(p, true);
-                }
+                people[j] += p;
+                let v = p * (1.0 - p);
+                var[j] += v;
+                k3[j] += v * (1.0 - 2.0 * p);
             }
+        }
+        for j in 0..K {
+            mean[j] += people[j];
         }
         let supplies = s.talking.iter().map(|&e| t.talk_free(e)).chain(s.wrapping.iter().map(|&w| t.wrap_free(w)));
         for row in supplies {
             for j in 0..K {
                 let q = row[j];
                 mean[j] -= q;
-                var[j] += q * (1.0 - q);
-                if exact && q > 0.0 {
-                    self.exact[j].add(q, false);
+                let v = q * (1.0 - q);
+                var[j] += v;
+                k3[j] -= v * (1.0 - 2.0 * q);
+            }
+        }
+        if exact {
+            let rows = s.ringing.iter().map(|&r| (t.ring_human(r), true));
+            let rows = rows.chain(s.talking.iter().map(|&e| (t.talk_free(e), false)));
+            for (row, demand) in rows.chain(s.wrapping.iter().map(|&w| (t.wrap_free(w), false))) {
+                for (e, &p) in self.exact.iter_mut().zip(row) {
+                    if p > 0.0 {
+                        e.add(p, demand);
+                    }
                 }
             }
         }
         let p = t.new_human;
-        let normal_at = |n: i64| {
-            (0..K)
-                .map(|j| normal_overflow(mean[j] + n as f64 * p[j], var[j] + n as f64 * p[j] * (1.0 - p[j])))
-                .fold(0.0, f64::max)
-        };
-        let exact_now = |e: &[Exact; K]| e.iter().map(|x| x.overflow(s.idle)).fold(0.0, f64::max);
-        let in_flight = if exact { exact_now(&self.exact) } else { normal_at(0) };
-        // Headroom, in abandons, left under the cap in the compliance window and the last hour
-        // once the calls already ringing have had their expected abandons (corrected by the
-        // gain, which measures how far the model is from the abandons counted). A finite list
-        // also bounds the people still to answer: the last hour of a list must dilute its
-        // abandons too.
-        let in_flight = in_flight / self.gain.max(0.1);
-        let headroom =
-            |humans: f64, abandons: i64| GUARD_SHARE * c.abandon_cap * humans - abandons as f64 - in_flight - GUARD_MARGIN;
-        let mut room_left = headroom(s.window.humans as f64, s.window.abandons)
-            .min(headroom(s.last_hour.humans as f64, s.last_hour.abandons));
-        if let Some(left) = s.records_left {
-            let to_come = left as f64 * self.odds.odds().human + humans;
-            if to_come < s.last_hour.humans as f64 {
-                room_left = room_left.min(headroom(to_come, 0));
+        // Expected abandons along the whole horizon: each person answering between two
+        // checkpoints is abandoned when, at the later one, the people answered so far
+        // outnumber the agents free by then and the connect limit (X_j >= 1).
+        let along = |n: i64, short: &dyn Fn(usize) -> f64| {
+            let (mut abandons, mut before) = (0.0, 0.0);
+            for j in 0..K {
+                let d = people[j] + n as f64 * p[j];
+                abandons += (d - before).max(0.0) * short(j);
+                before = d;
             }
-        }
-        // Closing gradually, to a quarter, while there is headroom; shut at none.
-        let guard = if room_left <= 0.0 { 0.0 } else { (room_left / GUARD_RAMP).clamp(0.25, 1.0) };
-        let alpha = target * self.gain * guard;
-        let fits = |n: i64, overflow: f64| n <= progressive || overflow <= alpha * (humans + n as f64 * p[K - 1]);
-        let (place, abandons) = if exact {
+            (abandons, before)
+        };
+        let normal = |n: i64| {
+            let nf = n as f64;
+            along(n, &|j| {
+                let v = p[j] * (1.0 - p[j]);
+                // The share of people answering is known only so well, and it drifts: all the
+                // calls in flight err together, a variance growing with their square.
+                let drift = ODDS_DOUBT * (people[j] + nf * p[j]);
+                refined_short(mean[j] + nf * p[j], var[j] + nf * v + drift * drift, k3[j] + nf * v * (1.0 - 2.0 * p[j]))
+            })
+        };
+        let idle = s.idle;
+        let exact_at = |e: &[Exact; K], n: i64| along(n, &|j| e[j].short(idle));
+        // The abandons of the calls already in flight, corrected by the gain (how far the
+        // model has been from the abandons counted).
+        let gain = self.gain;
+        let (in_flight, humans) = if exact { exact_at(&self.exact, 0) } else { normal(0) };
+        // Budget, in abandons, under the cap in the compliance window and the last hour once
+        // the people of the horizon have answered: a hard limit. A finite list also bounds
+        // the people still to answer: the last hour of a list must dilute its abandons too.
+        let budget = |humans: f64, abandons: i64| GUARD_SHARE * c.abandon_cap * humans - abandons as f64 - GUARD_MARGIN;
+        let spendable = |coming: f64| {
+            budget(s.window.humans as f64 + coming, s.window.abandons)
+                .min(budget(s.last_hour.humans as f64, s.last_hour.abandons))
+        };
+        // The end of a list: the people still to come from it are all the last rolling hours
+        // will hold, and dialling harder brings no more of them. A hard stop, with a double
+        // margin: there is nothing to gain there.
+        let list_end = s
+            .records_left
+            .map(|left| left as f64 * self.odds.odds().human + humans)
+            .filter(|&to_come| to_come < s.last_hour.humans as f64)
+            .map(|to_come| budget(to_come, 0) - GUARD_MARGIN);
+        // Abandons of the horizon as a count: their mean and GUARD_SPREAD deviations (Poisson).
+        let surely = |a: f64| a + GUARD_SPREAD * a.sqrt();
+        let sure_now = surely(in_flight / gain);
+        let guarded = sure_now > spendable(humans) || list_end.is_some_and(|b| sure_now > b);
+        let alpha = target * gain;
+        // The last call placed must be worth its risk: the expected abandons it adds at most
+        // alpha times the people it brings (its person's chance of being abandoned), spending
+        // the abandons where they cost the least occupancy. Past the budget of the window or
+        // the last hour, calls are still placed when their risk is tiny: shutting down to
+        // progressive would starve the coming minutes of people, and a rolling hour with few
+        // people cannot dilute the abandons it already holds.
+        let fits = |n: i64, (a, h): (f64, f64), (a0, h0): (f64, f64)| {
+            if n <= progressive {
+                return true;
+            }
+            let sure = surely(a / gain);
+            if list_end.is_some_and(|b| sure > b) {
+                return false;
+            }
+            let share = if sure <= spendable(h) { 1.0 } else { GUARD_FLOOR };
+            a - a0 <= share * alpha * (h - h0)
+        };
+        let (place, (abandons, humans_then)) = if exact {
             for _ in 0..progressive {
                 self.exact.iter_mut().zip(p).for_each(|(e, p)| e.add(p, true));
             }
-            let mut best = (progressive, exact_now(&self.exact));
+            let mut best = (progressive, exact_at(&self.exact, progressive));
             for n in progressive + 1..=room {
                 self.exact.iter_mut().zip(p).for_each(|(e, p)| e.add(p, true));
-                let o = exact_now(&self.exact);
-                if !fits(n, o) {
+                let o = exact_at(&self.exact, n);
+                if !fits(n, o, best.1) {
                     break;
                 }
                 best = (n, o);
             }
             best
         } else {
-            // The overflow share grows with n: find the last n that fits by doubling, then halving.
+            // The abandon share grows with n: find the last n that fits by doubling, then halving.
             let (mut lo, mut hi) = (progressive, progressive + 1);
-            while hi <= room && fits(hi, normal_at(hi)) {
+            let fits_at = |n: i64| fits(n, normal(n), normal(n - 1));
+            while hi <= room && fits_at(hi) {
                 lo = hi;
                 hi = progressive + (hi - progressive) * 2;
             }
             let mut hi = hi.min(room + 1);
             while hi - lo > 1 {
                 let mid = lo + (hi - lo) / 2;
-                if fits(mid, normal_at(mid)) {
+                if fits_at(mid) {
                     lo = mid;
                 } else {
                     hi = mid;
                 }
             }
-            (lo, normal_at(lo))
+            (lo, normal(lo))
         };
         Decision {
             place: place as u32,
-            reason: if guard < 1.0 { Reason::Guarded } else { Reason::Predictive },
-            target_rate: alpha,
+            reason: if guarded { Reason::Guarded } else { Reason::Predictive },
+            target_rate: if guarded { GUARD_FLOOR * alpha } else { alpha },
             expected_abandons: abandons,
-            expected_humans: humans + place as f64 * p[K - 1],
+            expected_humans: humans_then,
         }
     }
 }

@@ -41,6 +41,31 @@ impl Grid {
         }
     }
 
+    /// The same distribution with its thin tail (beyond the point where fewer than `share` of
+    /// the samples remain) replaced by an exponential with the mean residual time measured
+    /// there. Few samples say little about how long a very long call still lasts; without
+    /// this, a call longer than every recent one would look certain to end within a second.
+    pub fn with_exponential_tail(self, share: f64) -> Self {
+        let Some(start) = (0..self.pmf.len()).find(|&k| self.tail(k) < share) else { return self };
+        let left = self.tail(start);
+        if left <= 0.0 {
+            return self;
+        }
+        let residual: f64 =
+            (start..self.pmf.len()).map(|k| (k - start) as f64 + 0.5).zip(&self.pmf[start..]).map(|(d, p)| d * p).sum::<f64>() / left;
+        let mean = residual.max(1.0);
+        let cells = (start + (12.0 * mean) as usize + 2).min(MAX_CELLS).max(start + 2);
+        let mut pmf = self.pmf;
+        pmf.resize(cells, 0.0);
+        for (i, p) in pmf[start..].iter_mut().enumerate() {
+            let d = i as f64;
+            *p = left * ((-d / mean).exp() - (-(d + 1.0) / mean).exp());
+        }
+        // What lies beyond the grid lands in its last cell, as for the samples.
+        pmf[cells - 1] += left * (-((cells - start) as f64) / mean).exp();
+        Self::with_pmf(pmf)
+    }
+
     fn with_pmf(pmf: Vec<f64>) -> Self {
         let mut tail = vec![0.0; pmf.len() + 1];
         for k in (0..pmf.len()).rev() {
@@ -89,6 +114,17 @@ mod tests {
         assert!((g.tail(2) - 0.5).abs() < 1e-12);
         assert_eq!(g.quantile(0.5), 2);
         assert_eq!(g.tail(1000), 0.0);
+    }
+
+    #[test]
+    fn a_thin_tail_becomes_exponential() {
+        let samples: Vec<f64> = (0..100).map(|i| i as f64).collect();
+        let g = Grid::from_samples(&samples).with_exponential_tail(0.05);
+        // Beyond the longest sample, calls still end at a steady rate rather than at once.
+        assert!(g.tail(100) > 0.001, "{}", g.tail(100));
+        let hazard = |k: usize| g.pmf(k) / g.tail(k);
+        assert!((hazard(100) / hazard(105) - 1.0).abs() < 1e-3, "{} {}", hazard(100), hazard(105));
+        assert!((g.tail(0) - 1.0).abs() < 1e-9);
     }
 
     #[test]

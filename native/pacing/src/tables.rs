@@ -14,7 +14,7 @@ use crate::odds::Odds;
 use crate::survival::Grid;
 
 /// Checkpoints per horizon.
-pub const CHECKPOINTS: usize = 4;
+pub const CHECKPOINTS: usize = 8;
 
 type Row = [f64; CHECKPOINTS];
 
@@ -112,7 +112,15 @@ impl Tables {
         for (j, c) in checkpoints.iter_mut().enumerate() {
             *c = (demand_horizon * (j + 1)).div_ceil(CHECKPOINTS).max(1);
         }
-        let supply = checkpoints.map(|c| c + limit);
+        // People answering between two checkpoints are counted at the later one; the agents
+        // that can take them are those free by the middle of the step plus the connect limit
+        // (crediting the whole step would let an agent freeing late serve a person answering
+        // early).
+        let mut supply = [0; CHECKPOINTS];
+        for j in 0..CHECKPOINTS {
+            let before = if j == 0 { 0 } else { checkpoints[j - 1] };
+            supply[j] = checkpoints[j] - (checkpoints[j] - before) / 2 + limit;
+        }
         let mut t = Self {
             talk_free: talk_table(talk, wrap, &supply),
             wrap_free: wrap_table(wrap, &supply),
@@ -159,16 +167,16 @@ mod tests {
         let wrap = Grid::from_samples(&[5.0; 4]);
         let answer = Grid::from_samples(&[8.0; 4]);
         let odds = Odds { human: 0.2, machine: 0.1, no_answer: 0.5, other: 0.2 };
-        let t = Tables::build(&talk, &wrap, &answer, &odds, 25.0, 10, 2.0);
-        assert_eq!(t.checkpoints, [3, 5, 8, 10]);
+        let t = Tables::build(&talk, &wrap, &answer, &odds, 25.0, 16, 2.0);
+        assert_eq!(t.checkpoints, [2, 4, 6, 8, 10, 12, 14, 16]);
         let last = CHECKPOINTS - 1;
         assert!(t.talk_free(0.0)[last] < 0.05);
-        // 57 s into a call that mostly ends at 60-62 s, then 5 s of wrap-up: free within 12 s,
-        // and not within 5 s.
+        // 57 s into a call that mostly ends at 60-62 s, then 5 s of wrap-up: free within 17 s
+        // (the last checkpoint, less half a step, plus the connect limit), not within 3 s.
         assert!((t.talk_free(57.0)[last] - 0.75).abs() < 1e-9, "{:?}", t.talk_free(57.0));
         assert_eq!(t.talk_free(57.0)[0], 0.0);
         assert!(t.wrap_free(4.0)[last] > 0.9);
-        // People answer at 8 s: a fresh call is a person by the 10 s checkpoint, not by 3 s.
+        // People answer at 8 s: a fresh call is a person by the 16 s checkpoint, not by 2 s.
         assert!(t.ring_human(0.0)[last] > 0.15);
         assert!(t.ring_human(0.0)[0] < 0.01);
         assert!(t.ring_human(12.0)[last] < 0.01);

@@ -71,7 +71,7 @@ class Pacer:
         ratio: float = 2.0,
         abandon_cap: float = 0.03,
         window: str = "30d",
-        target_share: float = 0.8,
+        target_share: float = 0.55,
         small_team: int = 5,
         connect_limit: float = 2.0,
         ring_timeout: float = 25.0,

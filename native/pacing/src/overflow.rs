@@ -63,6 +63,10 @@ pub fn refined_short(mean: f64, var: f64, k3: f64) -> f64 {
     }
     let sd = var.sqrt();
     let x = (0.5 - mean) / sd;
+    if x > 9.0 {
+        // Under 1e-18 for the normal part, and the skew term with it: not worth an exponential.
+        return 0.0;
+    }
     let skew = k3 / (var * sd);
     // One exponential for both the density and the tail (Abramowitz and Stegun 7.1.26,
     // absolute error under 1.5e-7): erfc(z) = poly(t) e^(-z^2) with z = |x| / sqrt 2.

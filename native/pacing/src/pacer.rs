@@ -9,7 +9,7 @@ use crate::odds::OddsLearner;
 use crate::overflow::{refined_short, Exact, EXACT_TERMS};
 use crate::snapshot::Snapshot;
 use crate::survival::Grid;
-use crate::tables::{Tables, CHECKPOINTS};
+use crate::tables::{Tables, Terms, CHECKPOINTS};
 
 /// Why a decision came out as it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +87,8 @@ pub struct Pacer {
     gain: f64,
     seen: Option<(i64, i64)>,
     exact: [Exact; CHECKPOINTS],
+    /// Scratch: calls ringing per whole second.
+    ring_counts: Vec<u32>,
 }
 
 impl Pacer {
@@ -103,6 +105,7 @@ impl Pacer {
             gain: INITIAL_GAIN,
             seen: None,
             exact: Default::default(),
+            ring_counts: Vec::new(),
         })
     }
 
@@ -175,7 +178,7 @@ impl Pacer {
         if let Some((h, a)) = self.seen {
             if now.0 >= h && now.1 >= a {
                 let surplus = (now.1 - a) as f64 - target * (now.0 - h) as f64;
-                self.gain = (self.gain * (-GAIN_STEP * surplus).exp()).clamp(0.2, 5.0);
+                self.gain = (self.gain * (-GAIN_STEP * surplus).exp()).clamp(0.2, 20.0);
             }
         }
         self.seen = Some(now);
@@ -204,38 +207,41 @@ impl Pacer {
         let exact = small || s.talking.len() + s.wrapping.len() + s.ringing.len() <= EXACT_TERMS;
         // At each checkpoint c_j: people answering by c_j (D_j) less agents free by c_j + L
         // (S_j) less the idle agents; mean, variance, and the expected people alone.
-        let (mut mean, mut var, mut k3, mut people) = ([-(s.idle as f64); K], [0.0; K], [0.0; K], [0.0; K]);
+        let (mut demand, mut supply) = (Terms::ZERO, Terms::ZERO);
+        // Calls ringing for the same whole second share their entry: count them per second.
+        self.ring_counts.clear();
+        self.ring_counts.resize(t.ring_cells(), 0);
+        if !self.ring_counts.is_empty() {
+            for &r in s.ringing {
+                self.ring_counts[t.ring_cell(r)] += 1;
+            }
+        }
+        for (cell, &count) in self.ring_counts.iter().enumerate() {
+            if count > 0 {
+                t.ring_entry(cell).add_times_to(count as f32, &mut demand);
+            }
+        }
+        for &e in s.talking {
+            t.talk_free(e).add_to(&mut supply);
+        }
+        for &w in s.wrapping {
+            t.wrap_free(w).add_to(&mut supply);
+        }
+        let (mut mean, mut var, mut k3, mut people) = ([0.0; K], [0.0; K], [0.0; K], [0.0; K]);
+        for j in 0..K {
+            let (d, q) = (&demand.0, &supply.0);
+            people[j] = d[j] as f64;
+            mean[j] = d[j] as f64 - q[j] as f64 - s.idle as f64;
+            var[j] = d[K + j] as f64 + q[K + j] as f64;
+            k3[j] = d[2 * K + j] as f64 - q[2 * K + j] as f64;
+        }
         if exact {
             self.exact.iter_mut().for_each(Exact::reset);
-        }
-        for &r in s.ringing {
-            let row = t.ring_human(r);
-            for j in 0..K {
-                let p = row[j];
-                people[j] += p;
-                let v = p * (1.0 - p);
-                var[j] += v;
-                k3[j] += v * (1.0 - 2.0 * p);
-            }
-        }
-        for j in 0..K {
-            mean[j] += people[j];
-        }
-        let supplies = s.talking.iter().map(|&e| t.talk_free(e)).chain(s.wrapping.iter().map(|&w| t.wrap_free(w)));
-        for row in supplies {
-            for j in 0..K {
-                let q = row[j];
-                mean[j] -= q;
-                let v = q * (1.0 - q);
-                var[j] += v;
-                k3[j] -= v * (1.0 - 2.0 * q);
-            }
-        }
-        if exact {
             let rows = s.ringing.iter().map(|&r| (t.ring_human(r), true));
             let rows = rows.chain(s.talking.iter().map(|&e| (t.talk_free(e), false)));
             for (row, demand) in rows.chain(s.wrapping.iter().map(|&w| (t.wrap_free(w), false))) {
-                for (e, &p) in self.exact.iter_mut().zip(row) {
+                for (j, e) in self.exact.iter_mut().enumerate() {
+                    let p = row.p(j);
                     if p > 0.0 {
                         e.add(p, demand);
                     }
@@ -246,7 +252,7 @@ impl Pacer {
         // Expected abandons along the whole horizon: each person answering between two
         // checkpoints is abandoned when, at the later one, the people answered so far
         // outnumber the agents free by then and the connect limit (X_j >= 1).
-        let along = |n: i64, short: &dyn Fn(usize) -> f64| {
+        fn along(people: &[f64; K], p: &[f64; K], n: i64, short: impl Fn(usize) -> f64) -> (f64, f64) {
             let (mut abandons, mut before) = (0.0, 0.0);
             for j in 0..K {
                 let d = people[j] + n as f64 * p[j];
@@ -254,10 +260,10 @@ impl Pacer {
                 before = d;
             }
             (abandons, before)
-        };
+        }
         let normal = |n: i64| {
             let nf = n as f64;
-            along(n, &|j| {
+            along(&people, &p, n, |j| {
                 let v = p[j] * (1.0 - p[j]);
                 // The share of people answering is known only so well, and it drifts: all the
                 // calls in flight err together, a variance growing with their square.
@@ -266,7 +272,7 @@ impl Pacer {
             })
         };
         let idle = s.idle;
-        let exact_at = |e: &[Exact; K], n: i64| along(n, &|j| e[j].short(idle));
+        let exact_at = |e: &[Exact; K], n: i64| along(&people, &p, n, |j| e[j].short(idle));
         // The abandons of the calls already in flight, corrected by the gain (how far the
         // model has been from the abandons counted).
         let gain = self.gain;
@@ -326,7 +332,9 @@ impl Pacer {
         } else {
             // The abandon share grows with n: find the last n that fits by doubling, then halving.
             let (mut lo, mut hi) = (progressive, progressive + 1);
-            let fits_at = |n: i64| fits(n, normal(n), normal(n - 1));
+            // The first probe's base is the progressive count, often none: the calls in flight.
+            let base = if progressive == 0 { (in_flight, humans) } else { normal(progressive) };
+            let fits_at = |n: i64| fits(n, normal(n), if n - 1 == progressive { base } else { normal(n - 1) });
             while hi <= room && fits_at(hi) {
                 lo = hi;
                 hi = progressive + (hi - progressive) * 2;

@@ -1,7 +1,7 @@
 //! Predictive's figures per scenario of bench/scenarios (seeds 1-3: talk occupancy, the day's
 //! abandon rate and its worst rolling hour per seed, seconds per simulated day), for working
 //! on the model: `cargo run --release -p ccengine-pacing --example explore [scenario...]`.
-//! `MODE=progressive` or `MODE=power2.5` runs another policy; `WORST=1` prints each seed's
+//! `MODE=progressive` or `MODE=power2.5` runs another policy, `FIRST_SEED=4` seeds 4-6; `WORST=1` prints each seed's
 //! worst rolling hour minute by minute (its abandons) on stderr, with the pacer's final gain.
 
 use ccengine_pacing::sim::{simulate, RunResult, Scenario};
@@ -19,7 +19,8 @@ fn main() {
     for name in names {
         let s = Scenario::from_toml(&std::fs::read_to_string(format!("{dir}/{name}.toml")).unwrap()).unwrap();
         let t = Instant::now();
-        let rs: Vec<RunResult> = [1u64, 2, 3]
+        let first: u64 = std::env::var("FIRST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+        let rs: Vec<RunResult> = [first, first + 1, first + 2]
             .iter()
             .map(|&seed| {
                 let mode = match std::env::var("MODE").as_deref() {

@@ -157,8 +157,9 @@ impl Pacer {
         let odds = self.odds.odds();
         let stale = self.tables_at.is_none_or(|at| s.now - at >= TABLES_EVERY || s.now < at);
         if stale {
-            let talk = Grid::learned(s.recent_talk, c.min_talks, c.prior_talk).with_exponential_tail(THIN_TAIL);
-            let wrap = Grid::learned(s.recent_wrap, c.min_talks, c.prior_wrap).with_exponential_tail(THIN_TAIL);
+            // Calls and wrap-ups still running are censored observations of their durations.
+            let talk = Grid::learned_censored(s.recent_talk, s.talking, c.min_talks, c.prior_talk).with_exponential_tail(THIN_TAIL);
+            let wrap = Grid::learned_censored(s.recent_wrap, s.wrapping, c.min_talks, c.prior_wrap).with_exponential_tail(THIN_TAIL);
             self.answer = Grid::learned(s.recent_answer, c.min_talks, c.prior_answer);
             // The checkpoints span nearly all answer delays: a call placed now is somebody's
             // demand until it is answered, and a person answering late still needs an agent.

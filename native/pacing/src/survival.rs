@@ -32,6 +32,49 @@ impl Grid {
         Self::with_pmf(pmf.into_iter().map(|p| p / total).collect())
     }
 
+    /// The Kaplan-Meier estimate from completed durations and the elapsed times of those still
+    /// running (censored: they last at least that long). Recent completed durations alone are
+    /// biased short — the long ones are still running, most of all early in a day of long calls.
+    pub fn kaplan_meier(completed: &[f64], running: &[f64]) -> Self {
+        let longest = completed.iter().chain(running).copied().fold(0.0, f64::max);
+        let cells = ((longest as usize) + 2).min(MAX_CELLS);
+        let (mut ended, mut censored) = (vec![0.0; cells], vec![0.0; cells]);
+        for &d in completed {
+            ended[(d as usize).min(cells - 1)] += 1.0;
+        }
+        for &e in running {
+            censored[(e as usize).min(cells - 1)] += 1.0;
+        }
+        // At risk in cell k: durations ending in k or later, and calls running past cell k.
+        let mut pmf = vec![0.0; cells];
+        let (mut at_risk, mut alive) = (0.0, 1.0_f64);
+        let mut risk = vec![0.0; cells];
+        for k in (0..cells).rev() {
+            at_risk += ended[k] + if k + 1 < cells { censored[k + 1] } else { 0.0 };
+            risk[k] = at_risk;
+        }
+        for k in 0..cells {
+            if risk[k] > 0.0 {
+                let gone = alive * ended[k] / risk[k];
+                pmf[k] = gone;
+                alive -= gone;
+            }
+        }
+        // What outlives every observation lands in the last cell.
+        pmf[cells - 1] += alive.max(0.0);
+        Self::with_pmf(pmf)
+    }
+
+    /// Samples when there are at least `min` of them (with the running ones as censored
+    /// observations), else the prior.
+    pub fn learned_censored(completed: &[f64], running: &[f64], min: usize, prior_mean: f64) -> Self {
+        if completed.len() >= min.max(1) {
+            Self::kaplan_meier(completed, running)
+        } else {
+            Self::exponential(prior_mean)
+        }
+    }
+
     /// Samples when there are at least `min` of them, else the prior.
     pub fn learned(samples: &[f64], min: usize, prior_mean: f64) -> Self {
         if samples.len() >= min.max(1) {
@@ -125,6 +168,18 @@ mod tests {
         let hazard = |k: usize| g.pmf(k) / g.tail(k);
         assert!((hazard(100) / hazard(105) - 1.0).abs() < 1e-3, "{} {}", hazard(100), hazard(105));
         assert!((g.tail(0) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn calls_still_running_lengthen_the_estimate() {
+        // Completed calls of 10 s only, but two calls already past 100 s.
+        let plain = Grid::kaplan_meier(&[10.0; 8], &[]);
+        assert!((plain.tail(11) - 0.0).abs() < 1e-12);
+        assert_eq!(plain, Grid::from_samples(&[10.0; 8]));
+        let km = Grid::kaplan_meier(&[10.0; 8], &[100.5, 120.0]);
+        assert!((km.tail(11) - 0.2).abs() < 1e-12, "{}", km.tail(11));
+        assert!((km.tail(0) - 1.0).abs() < 1e-12);
+        assert!(km.mean() > 25.0);
     }
 
     #[test]

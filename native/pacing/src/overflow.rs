@@ -1,8 +1,8 @@
-//! Expected overflow: how many people, on average, answer with no agent free to take them.
-//! The balance is X = D - S - idle, with D a sum of independent Bernoulli demands (people
-//! answering) and S a sum of Bernoulli supplies (agents freeing); the expected abandons are
-//! E[max(X, 0)]. Exact by convolution for few terms, normal approximation with a continuity
-//! correction for many.
+//! The balance X = D - S - idle, with D a sum of independent Bernoulli demands (people
+//! answering) and S a sum of Bernoulli supplies (agents freeing): the chance P(X >= 1) that one
+//! more person finds no agent, and the expected overflow E[max(X, 0)]. Exact by convolution for
+//! few terms; for many, a refined normal approximation (with the skew) or the plain normal with
+//! a continuity correction.
 
 /// Terms above which the normal approximation is used.
 pub const EXACT_TERMS: usize = 32;
@@ -43,14 +43,6 @@ pub fn normal_overflow(mean: f64, var: f64) -> f64 {
     let z = m / s;
     let density = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
     (s * density + m * phi_cdf(z)).max(0.0)
-}
-
-/// P(X >= 1) for an integer X approximated by Y ~ N(mean, var), with the continuity correction.
-pub fn normal_short(mean: f64, var: f64) -> f64 {
-    if var <= 1e-12 {
-        return if mean >= 0.5 { 1.0 } else { 0.0 };
-    }
-    phi_cdf((mean - 0.5) / var.sqrt())
 }
 
 /// P(X >= 1) for an integer X with mean, variance and third cumulant `k3`: the refined normal

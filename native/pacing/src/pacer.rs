@@ -51,6 +51,8 @@ pub struct Decision {
     pub expected_humans: f64,
 }
 
+/// Calls added one by one before the search for more turns to doubling and halving.
+const LINEAR_STEPS: i64 = 16;
 /// Seconds of `now` between two rebuilds of the duration tables.
 const TABLES_EVERY: f64 = 60.0;
 /// Share of the target risk a call may carry once the abandon budget is spent.
@@ -71,8 +73,7 @@ const GUARD_SPREAD: f64 = 1.5;
 const GUARD_SHARE: f64 = 0.8;
 /// Gain change per abandon counted above the target (log scale).
 const GAIN_STEP: f64 = 0.05;
-/// The model counts overflows at a few checkpoints, not over every path: it underestimates
-/// abandons about threefold, which the gain starts from.
+/// The gain starts from the model as is.
 const INITIAL_GAIN: f64 = 1.0;
 
 #[derive(Debug, Clone)]
@@ -331,25 +332,39 @@ impl Pacer {
             }
             best
         } else {
-            // The abandon share grows with n: find the last n that fits by doubling, then halving.
-            let (mut lo, mut hi) = (progressive, progressive + 1);
-            // The first probe's base is the progressive count, often none: the calls in flight.
-            let base = if progressive == 0 { (in_flight, humans) } else { normal(progressive) };
-            let fits_at = |n: i64| fits(n, normal(n), if n - 1 == progressive { base } else { normal(n - 1) });
-            while hi <= room && fits_at(hi) {
-                lo = hi;
-                hi = progressive + (hi - progressive) * 2;
-            }
-            let mut hi = hi.min(room + 1);
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if fits_at(mid) {
-                    lo = mid;
-                } else {
-                    hi = mid;
+            // One call at a time while the last one fits: each step costs one evaluation (the
+            // previous one is its base), and a decision every 100 ms places a few calls at most.
+            // Past LINEAR_STEPS (a cold start, a burst of free agents) the rest is found by
+            // doubling then halving, the added risk growing with n.
+            let mut best = (progressive, if progressive == 0 { (in_flight, humans) } else { normal(progressive) });
+            let mut open = true;
+            while open && best.0 < room && best.0 - progressive < LINEAR_STEPS {
+                let n = best.0 + 1;
+                let at = normal(n);
+                open = fits(n, at, best.1);
+                if open {
+                    best = (n, at);
                 }
             }
-            (lo, normal(lo))
+            if open && best.0 < room {
+                let fits_at = |n: i64| fits(n, normal(n), normal(n - 1));
+                let (mut lo, mut hi) = (best.0, best.0 + 1);
+                while hi <= room && fits_at(hi) {
+                    lo = hi;
+                    hi = best.0 + (hi - best.0) * 2;
+                }
+                let mut hi = hi.min(room + 1);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if fits_at(mid) {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                best = (lo, normal(lo));
+            }
+            best
         };
         Decision {
             place: place as u32,

@@ -1,10 +1,11 @@
 //! Per-call probabilities precomputed on one-second grids, so a decision costs a few lookups
 //! per agent and per ringing call. They are kept for `CHECKPOINTS` horizons c_1 < ... < c_K
 //! (the last one the demand horizon d), because who answers *when* matters: a person
-//! answering in 1 s cannot be served by an agent freeing in 10 s. For each checkpoint c:
-//! - an agent talking for `e` seconds is free by c + L (L the connect limit) with probability
-//!   P(T - e + W <= c + L | T > e) (talk T then wrap-up W);
-//! - an agent in wrap-up for `w` seconds: P(W - w <= c + L | W > w);
+//! answering in 1 s cannot be served by an agent freeing in 10 s. For each checkpoint c, with
+//! m the middle of the step that ends at c and L the connect limit:
+//! - an agent talking for `e` seconds is free by m + L with probability
+//!   P(T - e + W <= m + L | T > e) (talk T then wrap-up W);
+//! - an agent in wrap-up for `w` seconds: P(W - w <= m + L | W > w);
 //! - a call ringing for `r` seconds is answered by a person by c with probability
 //!   P(human, answered in (r, r + c] | still ringing at r), from the outcome odds and the
 //!   answer-delay distribution (machines answer like people, no-answers ring to the timeout,

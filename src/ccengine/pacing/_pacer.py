@@ -54,8 +54,12 @@ class Decision:
     reason: str
     """preview, progressive, power, cold-start, predictive or guarded."""
     target_rate: float
+    """The chance of being abandoned the last call's person could carry at most (predictive;
+    a tenth of the target once the abandon budget of the window or the last hour is spent)."""
     expected_abandons: float
+    """Expected abandons over the horizon, the calls placed included."""
     expected_humans: float
+    """Expected people answering over the horizon, the calls placed included."""
 
 
 class Pacer:

@@ -52,7 +52,7 @@ pub struct Decision {
 }
 
 /// Calls added one by one before the search for more turns to doubling and halving.
-const LINEAR_STEPS: i64 = 16;
+const LINEAR_STEPS: i64 = 4;
 /// Seconds of `now` between two rebuilds of the duration tables.
 const TABLES_EVERY: f64 = 60.0;
 /// Share of the target risk a call may carry once the abandon budget is spent.
@@ -334,8 +334,8 @@ impl Pacer {
         } else {
             // One call at a time while the last one fits: each step costs one evaluation (the
             // previous one is its base), and a decision every 100 ms places a few calls at most.
-            // Past LINEAR_STEPS (a cold start, a burst of free agents) the rest is found by
-            // doubling then halving, the added risk growing with n.
+            // Past LINEAR_STEPS (a cold start, a burst of free agents) the rest is found by a
+            // search, the added risk growing with n.
             let mut best = (progressive, if progressive == 0 { (in_flight, humans) } else { normal(progressive) });
             let mut open = true;
             while open && best.0 < room && best.0 - progressive < LINEAR_STEPS {
@@ -347,13 +347,40 @@ impl Pacer {
                 }
             }
             if open && best.0 < room {
+                // Many calls at once: start from the fluid guess (the calls that bring the
+                // expected balance at the end of the horizon to zero), gallop to bracket the
+                // last call that fits, then halve.
                 let fits_at = |n: i64| fits(n, normal(n), normal(n - 1));
-                let (mut lo, mut hi) = (best.0, best.0 + 1);
-                while hi <= room && fits_at(hi) {
-                    lo = hi;
-                    hi = best.0 + (hi - best.0) * 2;
+                let floor = best.0;
+                let last = K - 1;
+                let guess = if p[last] > 0.0 { (-mean[last] / p[last]).min(room as f64) as i64 } else { floor + 1 };
+                let guess = guess.clamp(floor + 1, room);
+                let (mut lo, mut hi);
+                let mut step = 1;
+                if fits_at(guess) {
+                    lo = guess;
+                    hi = lo + step;
+                    while hi <= room && fits_at(hi) {
+                        lo = hi;
+                        step *= 2;
+                        hi = lo + step;
+                    }
+                    hi = hi.min(room + 1);
+                } else {
+                    hi = guess;
+                    loop {
+                        lo = hi - step;
+                        if lo <= floor {
+                            lo = floor;
+                            break;
+                        }
+                        if fits_at(lo) {
+                            break;
+                        }
+                        hi = lo;
+                        step *= 2;
+                    }
                 }
-                let mut hi = hi.min(room + 1);
                 while hi - lo > 1 {
                     let mid = lo + (hi - lo) / 2;
                     if fits_at(mid) {

@@ -33,12 +33,12 @@ def test_predictive_dials_ahead_of_free_agents_and_stops_at_the_cap():
     d = p.decide(busy(0.0))
     assert d.reason == "predictive"
     assert d.place > 1  # more than progressive: agents finishing count
-    assert 0 < d.expected_abandons <= d.target_rate * d.expected_humans + 1e-9
-    # The last hour at the cap: the guard allows no risk of an abandon at all.
+    assert 0 < d.expected_abandons < 0.03 * d.expected_humans
+    assert 0 < d.target_rate < 0.03
+    # The last hour at the cap: the guard lets only calls of a tenth of the risk through.
     held = p.decide(busy(0.1, last_hour=(400, 12)))
     assert held.reason == "guarded"
-    assert held.target_rate == 0
-    assert held.expected_abandons == 0
+    assert held.target_rate == pytest.approx(d.target_rate / 10, rel=0.05)
     assert 1 <= held.place < d.place
 
 

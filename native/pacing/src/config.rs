@@ -64,7 +64,9 @@ pub struct PacingConfig {
     /// Abandoned share of human answers never to exceed (0.03: FTC and Ofcom).
     pub abandon_cap: f64,
     pub window: ComplianceWindow,
-    /// Share of the cap the predictive mode aims at; the rest absorbs chance.
+    /// Share of the cap the predictive mode aims at: the last call placed may carry at most
+    /// this share of the cap as its person's chance of being abandoned (trimmed by the gain so
+    /// that the abandons counted meet it); the rest absorbs chance and the rolling hours.
     pub target_share: f64,
     /// Teams of this many agents or fewer are paced with half the target and an exact model.
     pub small_team: i64,
@@ -91,7 +93,7 @@ impl Default for PacingConfig {
             mode: Mode::Predictive,
             abandon_cap: 0.03,
             window: ComplianceWindow::Days30,
-            target_share: 0.65,
+            target_share: 0.55,
             small_team: 5,
             connect_limit: 2.0,
             ring_timeout: 25.0,

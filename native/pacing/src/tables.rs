@@ -1,10 +1,11 @@
 //! Per-call probabilities precomputed on one-second grids, so a decision costs a few lookups
 //! per agent and per ringing call. They are kept for `CHECKPOINTS` horizons c_1 < ... < c_K
 //! (the last one the demand horizon d), because who answers *when* matters: a person
-//! answering in 1 s cannot be served by an agent freeing in 10 s. For each checkpoint c:
-//! - an agent talking for `e` seconds is free by c + L (L the connect limit) with probability
-//!   P(T - e + W <= c + L | T > e) (talk T then wrap-up W);
-//! - an agent in wrap-up for `w` seconds: P(W - w <= c + L | W > w);
+//! answering in 1 s cannot be served by an agent freeing in 10 s. For each checkpoint c, with
+//! m the middle of the step that ends at c and L the connect limit:
+//! - an agent talking for `e` seconds is free by m + L with probability
+//!   P(T - e + W <= m + L | T > e) (talk T then wrap-up W);
+//! - an agent in wrap-up for `w` seconds: P(W - w <= m + L | W > w);
 //! - a call ringing for `r` seconds is answered by a person by c with probability
 //!   P(human, answered in (r, r + c] | still ringing at r), from the outcome odds and the
 //!   answer-delay distribution (machines answer like people, no-answers ring to the timeout,
@@ -14,15 +15,70 @@ use crate::odds::Odds;
 use crate::survival::Grid;
 
 /// Checkpoints per horizon.
-pub const CHECKPOINTS: usize = 4;
+pub const CHECKPOINTS: usize = 8;
 
 type Row = [f64; CHECKPOINTS];
 
+/// One table entry, laid out for summing: per checkpoint the probability p, its Bernoulli
+/// variance p(1 - p) and third cumulant p(1 - p)(1 - 2p), in single precision so that a
+/// decision adds 24 contiguous floats per call (sums of a few hundred terms in [0, 1] keep
+/// six significant digits, far below the model's own error).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, align(32))]
+pub struct Terms(pub [f32; 3 * CHECKPOINTS]);
+
+impl Terms {
+    pub const ZERO: Self = Self([0.0; 3 * CHECKPOINTS]);
+
+    fn from_row(row: &Row) -> Self {
+        let mut t = Self::ZERO;
+        for (j, &p) in row.iter().enumerate() {
+            let v = p * (1.0 - p);
+            t.0[j] = p as f32;
+            t.0[CHECKPOINTS + j] = v as f32;
+            t.0[2 * CHECKPOINTS + j] = (v * (1.0 - 2.0 * p)) as f32;
+        }
+        t
+    }
+
+    /// The probability at checkpoint `j`.
+    pub fn p(&self, j: usize) -> f64 {
+        self.0[j] as f64
+    }
+
+    /// Adds this entry to a running sum.
+    #[inline]
+    pub fn add_to(&self, sum: &mut Self) {
+        for (s, t) in sum.0.chunks_exact_mut(4).zip(self.0.chunks_exact(4)) {
+            for k in 0..4 {
+                s[k] += t[k];
+            }
+        }
+    }
+
+    /// Adds this entry `times` times to a running sum.
+    #[inline]
+    pub fn add_times_to(&self, times: f32, sum: &mut Self) {
+        for (s, t) in sum.0.chunks_exact_mut(4).zip(self.0.chunks_exact(4)) {
+            for k in 0..4 {
+                s[k] += times * t[k];
+            }
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Terms {
+    type Output = f32;
+    fn index(&self, j: usize) -> &f32 {
+        &self.0[j]
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
-    talk_free: Vec<Row>,
-    wrap_free: Vec<Row>,
-    ring_human: Vec<Row>,
+    talk_free: Vec<Terms>,
+    wrap_free: Vec<Terms>,
+    ring_human: Vec<Terms>,
     /// Chance that a call placed now brings a person by each checkpoint.
     pub new_human: Row,
     /// Seconds of each checkpoint (demand side).
@@ -30,12 +86,16 @@ pub struct Tables {
     limit: usize,
 }
 
-fn lookup(table: &[Row], seconds: f64) -> &Row {
-    const ZERO: Row = [0.0; CHECKPOINTS];
+fn lookup(table: &[Terms], seconds: f64) -> &Terms {
     match table.len() {
-        0 => &ZERO,
-        n => &table[(seconds as usize).min(n - 1)],
+        0 => &Terms::ZERO,
+        // Elapsed times are validated non-negative and finite; u32 seconds is 136 years.
+        n => &table[(seconds as u32 as usize).min(n - 1)],
     }
+}
+
+fn terms(rows: Vec<Row>) -> Vec<Terms> {
+    rows.iter().map(Terms::from_row).collect()
 }
 
 /// P(W <= x) for a duration on the grid, counting half of the cell at x.
@@ -112,10 +172,18 @@ impl Tables {
         for (j, c) in checkpoints.iter_mut().enumerate() {
             *c = (demand_horizon * (j + 1)).div_ceil(CHECKPOINTS).max(1);
         }
-        let supply = checkpoints.map(|c| c + limit);
+        // People answering between two checkpoints are counted at the later one; the agents
+        // that can take them are those free by the middle of the step plus the connect limit
+        // (crediting the whole step would let an agent freeing late serve a person answering
+        // early).
+        let mut supply = [0; CHECKPOINTS];
+        for j in 0..CHECKPOINTS {
+            let before = if j == 0 { 0 } else { checkpoints[j - 1] };
+            supply[j] = checkpoints[j] - (checkpoints[j] - before) / 2 + limit;
+        }
         let mut t = Self {
-            talk_free: talk_table(talk, wrap, &supply),
-            wrap_free: wrap_table(wrap, &supply),
+            talk_free: terms(talk_table(talk, wrap, &supply)),
+            wrap_free: terms(wrap_table(wrap, &supply)),
             ring_human: Vec::new(),
             new_human: [0.0; CHECKPOINTS],
             checkpoints,
@@ -127,7 +195,7 @@ impl Tables {
 
     /// Only the parts that depend on the odds (cheap: one row per ring second).
     pub fn refresh_odds(&mut self, answer: &Grid, odds: &Odds, timeout: f64) {
-        self.ring_human = ring_table(answer, odds, timeout, &self.checkpoints);
+        self.ring_human = terms(ring_table(answer, odds, timeout, &self.checkpoints));
         self.new_human = self.checkpoints.map(|c| odds.human * cdf_mid(answer, c));
     }
 
@@ -136,16 +204,30 @@ impl Tables {
         self.limit
     }
 
-    pub fn talk_free(&self, elapsed: f64) -> &Row {
+    pub fn talk_free(&self, elapsed: f64) -> &Terms {
         lookup(&self.talk_free, elapsed)
     }
 
-    pub fn wrap_free(&self, elapsed: f64) -> &Row {
+    pub fn wrap_free(&self, elapsed: f64) -> &Terms {
         lookup(&self.wrap_free, elapsed)
     }
 
-    pub fn ring_human(&self, elapsed: f64) -> &Row {
+    pub fn ring_human(&self, elapsed: f64) -> &Terms {
         lookup(&self.ring_human, elapsed)
+    }
+
+    /// The ring-time cells: a call ringing `elapsed` seconds falls in `ring_cell(elapsed)`,
+    /// whose entry is `ring_entry(cell)`.
+    pub fn ring_cells(&self) -> usize {
+        self.ring_human.len()
+    }
+
+    pub fn ring_cell(&self, elapsed: f64) -> usize {
+        (elapsed as u32 as usize).min(self.ring_human.len().saturating_sub(1))
+    }
+
+    pub fn ring_entry(&self, cell: usize) -> &Terms {
+        &self.ring_human[cell]
     }
 }
 
@@ -159,19 +241,42 @@ mod tests {
         let wrap = Grid::from_samples(&[5.0; 4]);
         let answer = Grid::from_samples(&[8.0; 4]);
         let odds = Odds { human: 0.2, machine: 0.1, no_answer: 0.5, other: 0.2 };
-        let t = Tables::build(&talk, &wrap, &answer, &odds, 25.0, 10, 2.0);
-        assert_eq!(t.checkpoints, [3, 5, 8, 10]);
+        let t = Tables::build(&talk, &wrap, &answer, &odds, 25.0, 16, 2.0);
+        assert_eq!(t.checkpoints, [2, 4, 6, 8, 10, 12, 14, 16]);
         let last = CHECKPOINTS - 1;
         assert!(t.talk_free(0.0)[last] < 0.05);
-        // 57 s into a call that mostly ends at 60-62 s, then 5 s of wrap-up: free within 12 s,
-        // and not within 5 s.
-        assert!((t.talk_free(57.0)[last] - 0.75).abs() < 1e-9, "{:?}", t.talk_free(57.0));
+        // 57 s into a call that mostly ends at 60-62 s, then 5 s of wrap-up: free within 17 s
+        // (the last checkpoint, less half a step, plus the connect limit), not within 3 s.
+        assert!((t.talk_free(57.0)[last] - 0.75).abs() < 1e-6, "{:?}", t.talk_free(57.0));
         assert_eq!(t.talk_free(57.0)[0], 0.0);
         assert!(t.wrap_free(4.0)[last] > 0.9);
-        // People answer at 8 s: a fresh call is a person by the 10 s checkpoint, not by 3 s.
+        // People answer at 8 s: a fresh call is a person by the 16 s checkpoint, not by 2 s.
         assert!(t.ring_human(0.0)[last] > 0.15);
         assert!(t.ring_human(0.0)[0] < 0.01);
         assert!(t.ring_human(12.0)[last] < 0.01);
         assert!((t.new_human[last] - 0.2).abs() < 1e-9);
+    }
+
+    #[test]
+    fn terms_carry_the_variance_and_skew_and_sum_per_ring_second() {
+        let t = Terms::from_row(&[0.5, 0.1, 0.0, 1.0, 0.2, 0.2, 0.2, 0.2]);
+        assert_eq!(t[0], 0.5);
+        assert_eq!(t.0[CHECKPOINTS], 0.25);
+        assert_eq!(t.0[2 * CHECKPOINTS], 0.0);
+        assert!((t.0[2 * CHECKPOINTS + 1] as f64 - 0.09 * 0.8).abs() < 1e-7);
+        let (mut once, mut thrice) = (Terms::ZERO, Terms::ZERO);
+        for _ in 0..3 {
+            t.add_to(&mut once);
+        }
+        t.add_times_to(3.0, &mut thrice);
+        assert_eq!(once, thrice);
+        let answer = Grid::from_samples(&[8.0; 4]);
+        let odds = Odds { human: 0.2, machine: 0.1, no_answer: 0.5, other: 0.2 };
+        let g = Grid::from_samples(&[5.0; 4]);
+        let tables = Tables::build(&g, &g, &answer, &odds, 25.0, 16, 2.0);
+        assert_eq!(tables.ring_cells(), 26); // 0 to 25 s, the timeout
+        assert_eq!(tables.ring_cell(3.7), 3);
+        assert_eq!(tables.ring_cell(1e6), 25);
+        assert_eq!(tables.ring_entry(3), tables.ring_human(3.2));
     }
 }

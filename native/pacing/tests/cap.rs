@@ -47,7 +47,6 @@ fn two_hundred_agents() {
     cap_holds("agents-200");
 }
 #[test]
-#[ignore = "known gap: seed 2 has a rolling hour at 3.3% (the day stays under 3%); see docs/pacing.md, Limits"]
 fn low_contact() {
     cap_holds("low-contact");
 }

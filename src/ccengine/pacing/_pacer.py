@@ -54,8 +54,12 @@ class Decision:
     reason: str
     """preview, progressive, power, cold-start, predictive or guarded."""
     target_rate: float
+    """The chance of being abandoned the last call's person could carry at most (predictive;
+    a tenth of the target once the abandon budget of the window or the last hour is spent)."""
     expected_abandons: float
+    """Expected abandons over the horizon, the calls placed included."""
     expected_humans: float
+    """Expected people answering over the horizon, the calls placed included."""
 
 
 class Pacer:
@@ -71,7 +75,7 @@ class Pacer:
         ratio: float = 2.0,
         abandon_cap: float = 0.03,
         window: str = "30d",
-        target_share: float = 0.8,
+        target_share: float = 0.55,
         small_team: int = 5,
         connect_limit: float = 2.0,
         ring_timeout: float = 25.0,

@@ -401,9 +401,13 @@ pub fn simulate(scenario: &Scenario, policy: &mut dyn Policy, seed: u64, preview
             ring.clear();
             let (mut idle, mut paused, mut agents) = (0, 0, 0);
             for a in &sim.agents.list {
+                // An agent who asked to log out or to pause after the call takes no more calls:
+                // the engine reports it as paused (as a real dialer knows of the request).
+                let done = a.leaving || now >= a.next_pause;
                 match a.state {
                     State::Idle => idle += 1,
                     State::Paused => paused += 1,
+                    State::Talking | State::Wrapping if done => paused += 1,
                     State::Talking => talking.push(now - a.since),
                     State::Wrapping => wrapping.push(now - a.since),
                     State::Gone => continue,

@@ -78,21 +78,20 @@ impl ChunkSink {
         let mut landed = Landed::default();
         {
             let mut insert = tx.prepare(&self.sql.insert_contact)?;
+            // The campaign and list are the same for every row: bound once. The row's values
+            // are bound by position (`raw_*`: no per-row parameter slice), then the statement
+            // runs and resets.
+            insert.raw_bind_parameter(1, to.campaign)?;
+            insert.raw_bind_parameter(2, to.list)?;
             let mut zone_seen = vec![false; zones.names().len()];
             for row in chunk.rows() {
-                let zone = row.zone.map(|z| zones.name(z));
                 let number =
                     i64::try_from(row.number).expect("E.164 numbers have at most 15 digits");
-                let line = i64::try_from(row.line).unwrap_or(i64::MAX);
-                if insert.execute(params![
-                    to.campaign,
-                    to.list,
-                    number,
-                    zone,
-                    line,
-                    row.fields
-                ])? == 0
-                {
+                insert.raw_bind_parameter(3, number)?;
+                insert.raw_bind_parameter(4, row.zone.map(|z| zones.name(z)))?;
+                insert.raw_bind_parameter(5, i64::try_from(row.line).unwrap_or(i64::MAX))?;
+                insert.raw_bind_parameter(6, row.fields)?;
+                if insert.raw_execute()? == 0 {
                     landed.late.push(Rejection {
                         line: row.line,
                         reason: RejectReason::DuplicateInCampaign,

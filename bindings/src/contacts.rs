@@ -269,17 +269,21 @@ pub struct PyChunkSink {
 #[pymethods]
 impl PyChunkSink {
     #[new]
-    #[pyo3(signature = (path, *, insert_contact, insert_rejection, count, insert_zone, busy_timeout=10.0))]
+    #[pyo3(signature = (path, *, insert_contact, claim_phone, drop_contact, insert_rejection, count, insert_zone,
+                        busy_timeout=10.0))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         path: &str,
         insert_contact: String,
+        claim_phone: String,
+        drop_contact: String,
         insert_rejection: String,
         count: String,
         insert_zone: String,
         busy_timeout: f64,
     ) -> PyResult<Self> {
-        let sql = SinkSql { insert_contact, insert_rejection, count, insert_zone };
+        let sql = SinkSql { insert_contact, claim_phone, drop_contact, insert_rejection, count, insert_zone };
         let timeout = Duration::try_from_secs_f64(busy_timeout)
             .map_err(|e| NativeError::from(ContactsError::InvalidOption(format!("busy_timeout: {e}"))))?;
         let inner = py.detach(|| ChunkSink::open(Path::new(path), sql, timeout)).map_err(NativeError::from)?;

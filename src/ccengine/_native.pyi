@@ -210,6 +210,8 @@ class ChunkSink:
         path: str,
         *,
         insert_contact: str,
+        claim_phone: str,
+        drop_contact: str,
         insert_rejection: str,
         count: str,
         insert_zone: str,

@@ -132,8 +132,13 @@ async def test_a_killed_import_keeps_its_committed_chunks_and_a_rerun_completes_
     proc.wait(timeout=10)
     landed = raw.execute("SELECT count(*) FROM contact").fetchone()[0]
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    # Whole chunks only: the import's own count agrees with what is there.
+    # Whole chunks only: the import's own count agrees with what is there, and every contact has
+    # its number recorded for the campaign (and no number points elsewhere).
     assert raw.execute("SELECT accepted FROM import").fetchone()[0] == landed
+    assert raw.execute(
+        "SELECT count(*) FROM contact c JOIN campaign_phone p ON p.contact_id = c.id "
+        "AND p.campaign_id = c.campaign_id AND p.phone = c.phone").fetchone()[0] == landed
+    assert raw.execute("SELECT count(*) FROM campaign_phone").fetchone()[0] == landed
     raw.close()
     assert 0 < landed < rows
     with Store(db) as store:

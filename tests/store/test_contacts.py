@@ -7,7 +7,7 @@ import trio
 
 from ccengine import domain as d
 from ccengine.errors import DomainError
-from ccengine.store import CallEnd, CallProgress, Store
+from ccengine.store import CallEnd, CallProgress, Store, _codec
 from tests.store.conftest import make_world
 
 NOW = d.from_datetime(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))  # a Monday
@@ -193,6 +193,9 @@ async def test_move_and_remove_one_or_in_bulk(store: Store) -> None:
     assert (await store.contact(ids[3])).state is d.ContactState.REMOVED
     # A removed number can come back.
     assert (await store.add_contacts(target.id, [("+33610000001", None, {})])).done
+    # Each campaign holds each of its live numbers once, pointing at the contact that has it.
+    assert sorted(await store.campaign_phone_keys(other.id)) == sorted(
+        _codec.phone_key(c.phone) for c in await store.contacts(target.id) if c.state is not d.ContactState.REMOVED)
 
 
 async def test_missed_calls_are_added_to_a_campaign_once(store: Store) -> None:

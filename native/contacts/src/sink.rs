@@ -15,10 +15,14 @@ use crate::zones::ZoneTable;
 /// The statements a sink runs, and the parameters each receives in order.
 #[derive(Debug, Clone)]
 pub struct SinkSql {
-    /// campaign, list, phone (E.164 digits), zone (text or null), line, fields (JSON). Must skip a
-    /// number the campaign already has (`INSERT OR IGNORE` against its unique index): such a row
-    /// is reported as `duplicate-in-campaign` (it arrived after the reader was opened).
+    /// campaign, list, phone (E.164 digits), zone (text or null), line, fields (JSON).
     pub insert_contact: String,
+    /// campaign, phone, contact: records that the campaign holds the number; must change no row
+    /// when it already does (`INSERT OR IGNORE`). Run in phone order after the chunk's contacts.
+    pub claim_phone: String,
+    /// contact: takes back a contact whose number the campaign turned out to hold already (it
+    /// arrived after the reader was opened); the row is reported `duplicate-in-campaign`.
+    pub drop_contact: String,
     /// import, line, reason slug, detail.
     pub insert_rejection: String,
     /// rows added, rows rejected, import.
@@ -77,21 +81,39 @@ impl ChunkSink {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut landed = Landed::default();
         {
+            // Contacts go in file order (their ids are the dial order); the campaign's numbers
+            // then go in sorted order, so consecutive inserts into that table's B-tree follow
+            // one path down instead of a random one (a quarter of the landing time on 1M rows).
             let mut insert = tx.prepare(&self.sql.insert_contact)?;
             // The campaign and list are the same for every row: bound once. The row's values
             // are bound by position (`raw_*`: no per-row parameter slice), then the statement
             // runs and resets.
             insert.raw_bind_parameter(1, to.campaign)?;
             insert.raw_bind_parameter(2, to.list)?;
-            let mut zone_seen = vec![false; zones.names().len()];
-            for row in chunk.rows() {
+            let mut numbers = Vec::with_capacity(chunk.len());
+            for (index, row) in chunk.rows().enumerate() {
                 let number =
                     i64::try_from(row.number).expect("E.164 numbers have at most 15 digits");
                 insert.raw_bind_parameter(3, number)?;
                 insert.raw_bind_parameter(4, row.zone.map(|z| zones.name(z)))?;
                 insert.raw_bind_parameter(5, i64::try_from(row.line).unwrap_or(i64::MAX))?;
                 insert.raw_bind_parameter(6, row.fields)?;
-                if insert.raw_execute()? == 0 {
+                insert.raw_execute()?;
+                numbers.push((number, tx.last_insert_rowid(), index));
+            }
+            numbers.sort_unstable();
+            let mut claim = tx.prepare(&self.sql.claim_phone)?;
+            let mut drop = tx.prepare(&self.sql.drop_contact)?;
+            let mut kept = vec![true; numbers.len()];
+            for &(number, contact, index) in &numbers {
+                if claim.execute(params![to.campaign, number, contact])? == 0 {
+                    drop.execute(params![contact])?;
+                    kept[index] = false;
+                }
+            }
+            let mut zone_seen = vec![false; zones.names().len()];
+            for (row, kept) in chunk.rows().zip(kept) {
+                if !kept {
                     landed.late.push(Rejection {
                         line: row.line,
                         reason: RejectReason::DuplicateInCampaign,
@@ -135,7 +157,8 @@ mod tests {
     const SCHEMA: &str = "
         CREATE TABLE contact (id INTEGER PRIMARY KEY, campaign_id INT, list_id INT, phone INT, zone TEXT,
                               line INT, fields TEXT);
-        CREATE UNIQUE INDEX contact_phone ON contact (campaign_id, phone);
+        CREATE TABLE campaign_phone (campaign_id INT, phone INT, contact_id INT,
+                                     PRIMARY KEY (campaign_id, phone)) WITHOUT ROWID;
         CREATE TABLE rejection (import_id INT, line INT, reason TEXT, detail TEXT);
         CREATE TABLE import (id INTEGER PRIMARY KEY, accepted INT DEFAULT 0, rejected INT DEFAULT 0);
         CREATE TABLE zone (campaign_id INT, zone TEXT, PRIMARY KEY (campaign_id, zone));
@@ -144,9 +167,11 @@ mod tests {
     fn sql() -> SinkSql {
         SinkSql {
             insert_contact:
-                "INSERT OR IGNORE INTO contact (campaign_id, list_id, phone, zone, line, fields) \
+                "INSERT INTO contact (campaign_id, list_id, phone, zone, line, fields) \
                              VALUES (?, ?, ?, ?, ?, ?)"
                     .into(),
+            claim_phone: "INSERT OR IGNORE INTO campaign_phone VALUES (?, ?, ?)".into(),
+            drop_contact: "DELETE FROM contact WHERE id = ?".into(),
             insert_rejection: "INSERT INTO rejection VALUES (?, ?, ?, ?)".into(),
             count:
                 "UPDATE import SET accepted = accepted + ?, rejected = rejected + ? WHERE id = ?"
@@ -169,7 +194,7 @@ mod tests {
         Connection::open(&path)
             .unwrap()
             .execute(
-                "INSERT INTO contact (campaign_id, phone) VALUES (7, 33612345679)",
+                "INSERT INTO campaign_phone VALUES (7, 33612345679, 100)",
                 [],
             )
             .unwrap();
@@ -213,6 +238,13 @@ mod tests {
             )
             .unwrap();
         assert_eq!(counts, (1, 2));
+        let contacts: i64 = db
+            .query_row("SELECT count(*) FROM contact", [], |r| r.get(0))
+            .unwrap();
+        let numbers: i64 = db
+            .query_row("SELECT count(*) FROM campaign_phone", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((contacts, numbers), (1, 2)); // the late duplicate's contact was taken back
         let row: (i64, i64, String, i64, String) = db
             .query_row(
                 "SELECT list_id, phone, zone, line, fields FROM contact WHERE line = 2",

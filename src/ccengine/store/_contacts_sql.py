@@ -65,15 +65,15 @@ def add_contacts(db: sqlite3.Connection, list_id: int,
         if db.execute("SELECT 1 FROM do_not_call WHERE tenant_id = ? AND phone = ?", (tenant, phone)).fetchone():
             skipped[index] = "do-not-call"
             continue
-        try:
-            cur = db.execute(
-                "INSERT INTO contact (campaign_id, list_id, phone, zone, fields, next_attempt_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (target.campaign_id, list_id, phone, zone, json.dumps(dict(fields)), now),
-            )
-        except sqlite3.IntegrityError:
+        if _holder(db, target.campaign_id, phone) is not None:
             skipped[index] = "duplicate-in-campaign"
             continue
+        cur = db.execute(
+            "INSERT INTO contact (campaign_id, list_id, phone, zone, fields, next_attempt_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (target.campaign_id, list_id, phone, zone, json.dumps(dict(fields)), now),
+        )
+        db.execute("INSERT INTO campaign_phone VALUES (?, ?, ?)", (target.campaign_id, phone, _id(cur)))
         done.append(_id(cur))
         if zone:
             db.execute("INSERT OR IGNORE INTO campaign_zone VALUES (?, ?)", (target.campaign_id, zone))
@@ -201,20 +201,21 @@ def move_contacts(db: sqlite3.Connection, contact_ids: Iterable[int], list_id: i
     done: list[int] = []
     skipped: dict[int, str] = {}
     for contact_id in dict.fromkeys(contact_ids):
-        row = db.execute("SELECT state, zone FROM contact WHERE id = ?", (contact_id,)).fetchone()
-        if row is None or row[0] == "removed":
+        row = db.execute("SELECT state, zone, campaign_id, phone FROM contact WHERE id = ?", (contact_id,)).fetchone()
+        if row is None or row["state"] == "removed":
             skipped[contact_id] = "not-found"
-        elif row[0] == "dialing":
+        elif row["state"] == "dialing":
             skipped[contact_id] = "in-call"
+        elif _holder(db, target.campaign_id, row["phone"]) not in (None, contact_id):
+            skipped[contact_id] = "duplicate-in-campaign"
         else:
-            try:
-                db.execute("UPDATE contact SET campaign_id = ?, list_id = ? WHERE id = ?",
-                           (target.campaign_id, list_id, contact_id))
-            except sqlite3.IntegrityError:
-                skipped[contact_id] = "duplicate-in-campaign"
-                continue
-            if row[1]:
-                db.execute("INSERT OR IGNORE INTO campaign_zone VALUES (?, ?)", (target.campaign_id, row[1]))
+            db.execute("DELETE FROM campaign_phone WHERE campaign_id = ? AND phone = ?",
+                       (row["campaign_id"], row["phone"]))
+            db.execute("INSERT INTO campaign_phone VALUES (?, ?, ?)", (target.campaign_id, row["phone"], contact_id))
+            db.execute("UPDATE contact SET campaign_id = ?, list_id = ? WHERE id = ?",
+                       (target.campaign_id, list_id, contact_id))
+            if row["zone"]:
+                db.execute("INSERT OR IGNORE INTO campaign_zone VALUES (?, ?)", (target.campaign_id, row["zone"]))
             done.append(contact_id)
     return BulkResult(done, skipped)
 
@@ -225,13 +226,15 @@ def remove_contacts(db: sqlite3.Connection, contact_ids: Iterable[int]) -> BulkR
     done: list[int] = []
     skipped: dict[int, str] = {}
     for contact_id in dict.fromkeys(contact_ids):
-        row = db.execute("SELECT state FROM contact WHERE id = ?", (contact_id,)).fetchone()
-        if row is None or row[0] == "removed":
+        row = db.execute("SELECT state, campaign_id, phone FROM contact WHERE id = ?", (contact_id,)).fetchone()
+        if row is None or row["state"] == "removed":
             skipped[contact_id] = "not-found"
-        elif row[0] == "dialing":
+        elif row["state"] == "dialing":
             skipped[contact_id] = "in-call"
         else:
             db.execute("UPDATE contact SET state = 'removed' WHERE id = ?", (contact_id,))
+            db.execute("DELETE FROM campaign_phone WHERE campaign_id = ? AND phone = ? AND contact_id = ?",
+                       (row["campaign_id"], row["phone"], contact_id))
             done.append(contact_id)
     return BulkResult(done, skipped)
 
@@ -239,8 +242,14 @@ def remove_contacts(db: sqlite3.Connection, contact_ids: Iterable[int]) -> BulkR
 @read
 def campaign_phone_keys(db: sqlite3.Connection, campaign_id: int) -> list[int]:
     """The numbers of a campaign (as stored: E.164 digits), for an import's dedupe."""
-    return [r[0] for r in db.execute("SELECT phone FROM contact WHERE campaign_id = ? AND state <> 'removed'",
-                                     (campaign_id,))]
+    return [r[0] for r in db.execute("SELECT phone FROM campaign_phone WHERE campaign_id = ?", (campaign_id,))]
+
+
+def _holder(db: sqlite3.Connection, campaign_id: int, phone: int) -> int | None:
+    """The contact holding a number in a campaign, if any."""
+    row = db.execute("SELECT contact_id FROM campaign_phone WHERE campaign_id = ? AND phone = ?",
+                     (campaign_id, phone)).fetchone()
+    return None if row is None else row[0]
 
 
 @write

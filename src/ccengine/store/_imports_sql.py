@@ -21,11 +21,13 @@ from ccengine.store._tx import read, write
 Rejection = tuple[int, str, str]
 
 #: What the native ``ChunkSink`` runs for each chunk of an import, in one transaction (the
-#: parameters are in the order its documentation gives). ``OR IGNORE`` skips a number that landed
-#: in the campaign after the reader loaded the campaign's numbers; the sink reports it.
+#: parameters are in the order its documentation gives). A number that landed in the campaign
+#: after the reader loaded the campaign's numbers is refused by ``claim_phone`` (``OR IGNORE``):
+#: the sink then takes its contact back out and reports it.
 SINK_SQL = {
-    "insert_contact": "INSERT OR IGNORE INTO contact (campaign_id, list_id, phone, zone, line, fields) "
-                      "VALUES (?, ?, ?, ?, ?, ?)",
+    "insert_contact": "INSERT INTO contact (campaign_id, list_id, phone, zone, line, fields) VALUES (?, ?, ?, ?, ?, ?)",
+    "claim_phone": "INSERT OR IGNORE INTO campaign_phone (campaign_id, phone, contact_id) VALUES (?, ?, ?)",
+    "drop_contact": "DELETE FROM contact WHERE id = ?",
     "insert_rejection": "INSERT INTO import_rejection (import_id, line, reason, detail) VALUES (?, ?, ?, ?)",
     "count": "UPDATE import SET accepted = accepted + ?, rejected = rejected + ? WHERE id = ?",
     "insert_zone": "INSERT OR IGNORE INTO campaign_zone (campaign_id, zone) VALUES (?, ?)",

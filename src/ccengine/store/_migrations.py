@@ -118,10 +118,16 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             next_attempt_at INTEGER NOT NULL DEFAULT 0,
             claimed_by TEXT
         );
-        -- Phones are E.164 digits as integers: the index an import inserts into at random
-        -- positions compares and stores them far faster than text (docs/performance.md).
-        -- A number is in a campaign once (removed entries do not count).
-        CREATE UNIQUE INDEX contact_phone ON contact (campaign_id, phone) WHERE state <> 'removed';
+        -- A number is in a campaign once (removed entries do not count): one row here per number
+        -- and campaign, naming its contact. Phones are E.164 digits as integers (cheaper keys).
+        -- A table rather than an index on contact so that an import can insert each chunk's
+        -- numbers in sorted order while its contacts keep file order (docs/performance.md).
+        CREATE TABLE campaign_phone (
+            campaign_id INTEGER NOT NULL,
+            phone INTEGER NOT NULL,
+            contact_id INTEGER NOT NULL,
+            PRIMARY KEY (campaign_id, phone)
+        ) WITHOUT ROWID;
         -- Claims, list by list in priority order: only pending contacts are indexed, on two
         -- integers, so an import's appends stay cheap. List-wide work (counts, recycling,
         -- export) scans the table instead: it is an operator's occasional action.

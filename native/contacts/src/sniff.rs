@@ -213,6 +213,17 @@ pub fn layout(
             .count();
         named || (!first_like && !data.is_empty() && data_like * 2 >= data.len())
     };
+    // A column "name" that is a number and names no column is its 1-based position.
+    let by_position = |name: &str| {
+        let index = name.trim().parse().unwrap_or(0);
+        layout(
+            rows,
+            complete,
+            header,
+            Some(&PhoneColumn::Index(index)),
+            region,
+        )
+    };
     let layout = match phone_column {
         Some(PhoneColumn::Name(name))
             if header != Some(false) || name.parse::<usize>().is_err() =>
@@ -231,16 +242,7 @@ pub fn layout(
                     header: true,
                     phone,
                 },
-                None if name.trim().parse::<usize>().is_ok() => {
-                    let index = name.trim().parse().unwrap_or(0);
-                    return layout(
-                        rows,
-                        complete,
-                        header,
-                        Some(&PhoneColumn::Index(index)),
-                        region,
-                    );
-                }
+                None if name.trim().parse::<usize>().is_ok() => return by_position(name),
                 None => {
                     return Err(not_found(format!(
                         "no column named {name:?} in the first row {first:?}"
@@ -248,16 +250,7 @@ pub fn layout(
                 }
             }
         }
-        Some(PhoneColumn::Name(name)) => {
-            let index = name.trim().parse().unwrap_or(0);
-            return layout(
-                rows,
-                complete,
-                header,
-                Some(&PhoneColumn::Index(index)),
-                region,
-            );
-        }
+        Some(PhoneColumn::Name(name)) => return by_position(name),
         Some(&PhoneColumn::Index(index)) => {
             if index == 0 || index > width {
                 return Err(not_found(format!(

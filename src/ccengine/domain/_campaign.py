@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ccengine.domain._outcome import Outcome
+from ccengine.domain._transitions import step
 from ccengine.errors import DomainError
 
 
@@ -72,13 +73,7 @@ RUN_TRANSITIONS: Mapping[str, tuple[frozenset[RunState], RunState]] = {
 
 def next_run_state(current: RunState, action: str, what: str) -> RunState:
     """The run state after an operator action, or DomainError ``invalid-transition``."""
-    try:
-        allowed, target = RUN_TRANSITIONS[action]
-    except KeyError:
-        raise DomainError(f"unknown action {action!r} on a {what}", "unknown-action") from None
-    if current not in allowed:
-        raise DomainError(f"cannot {action} a {what} that is {current}", "invalid-transition")
-    return target
+    return step(RUN_TRANSITIONS, current, action, what)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ccengine.domain._outcome import Outcome
-from ccengine.errors import DomainError
+from ccengine.domain._transitions import step
 
 
 class ListStatus(enum.StrEnum):
@@ -29,13 +29,7 @@ LIST_TRANSITIONS: Mapping[str, tuple[frozenset[ListStatus], ListStatus]] = {
 
 def next_list_status(current: ListStatus, action: str) -> ListStatus:
     """The status after an operator action on a list, or DomainError ``invalid-transition``."""
-    try:
-        allowed, target = LIST_TRANSITIONS[action]
-    except KeyError:
-        raise DomainError(f"unknown action {action!r} on a list", "unknown-action") from None
-    if current not in allowed:
-        raise DomainError(f"cannot {action} a list that is {current}", "invalid-transition")
-    return target
+    return step(LIST_TRANSITIONS, current, action, "list")
 
 
 class ContactState(enum.StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ccengine import domain as d
@@ -142,14 +142,6 @@ def calls(db: sqlite3.Connection, campaign_id: int, *, since: int = 0, until: in
         (campaign_id, since, until if until is not None else 2**62, after_id, limit),
     )
     return [_codec.call(r) for r in rows]
-
-
-def iter_calls(db: sqlite3.Connection, campaign_id: int, since: int = 0,
-               until: int | None = None) -> Iterator[d.CallRecord]:
-    after = 0
-    while batch := calls(db, campaign_id, since=since, until=until, after_id=after, limit=5000):
-        yield from batch
-        after = batch[-1].id
 
 
 @read

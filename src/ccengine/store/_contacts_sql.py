@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ccengine import domain as d
@@ -324,9 +324,3 @@ def add_missed_calls(db: sqlite3.Connection, missed_ids: Iterable[int], campaign
             done.append(missed_id)
     return BulkResult(done, skipped)
 
-
-def iter_contacts(db: sqlite3.Connection, list_id: int, page: int = 5000) -> Iterator[d.Contact]:
-    after = 0
-    while batch := contacts(db, list_id, after=after, limit=page):
-        yield from batch
-        after = batch[-1].id

@@ -75,11 +75,6 @@ class Store:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    @property
-    def sync(self) -> WorkerThread:
-        """Blocking access for code outside trio: ``store.sync.call(function, *args)``."""
-        return self._thread
-
     # tenants, teams, users, agent profiles
     async def create_tenant(self, name: str, tz: str = "UTC") -> d.Tenant:
         return await self._thread.run(tenancy.create_tenant, name, tz)
@@ -121,9 +116,6 @@ class Store:
 
     async def agent_statuses(self, tenant_id: int | None = None) -> list[d.AgentStatus]:
         return await self._thread.run(agents.agent_statuses, tenant_id)
-
-    async def save_transitions(self, changes: Sequence[tuple[d.AgentStatus, agents.Activity]]) -> None:
-        await self._thread.run(agents.save_transitions, changes)
 
     async def agent_transition(
         self, agent_id: int,

@@ -69,19 +69,6 @@ class WorkerThread:
         result: T = await trio.lowlevel.wait_task_rescheduled(lambda _: trio.lowlevel.Abort.FAILED)
         return result
 
-    def call(self, function: Callable[..., T], *args: Any) -> T:
-        """The blocking twin of ``run``, for code outside trio (the CLI's setup, tests)."""
-        done = threading.Event()
-        box: list[outcome.Outcome[T]] = []
-
-        def deliver(result: outcome.Outcome[T]) -> None:
-            box.append(result)
-            done.set()
-
-        self._jobs.put((function, args, deliver))
-        done.wait()
-        return box[0].unwrap()
-
     def stop(self) -> None:
         """Finishes the queued jobs, closes the resource and joins the thread."""
         if self._thread.is_alive():

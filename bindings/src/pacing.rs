@@ -46,7 +46,7 @@ impl PyPacer {
 
     /// One decision; `counts` is (attempts, human, machine, no_answer, abandons, connects),
     /// `window` and `last_hour` are (humans, abandons).
-    #[pyo3(signature = (now, agents, idle, paused, talking, wrapping, ringing, counts, window, last_hour, recent_talk, recent_wrap, recent_answer, records_left))]
+    #[pyo3(signature = (now, agents, idle, paused, talking, wrapping, ringing, counts, window, last_hour, recent_talk, recent_wrap, recent_answer, records_left, time_left=None))]
     #[allow(clippy::too_many_arguments)]
     fn decide(
         &mut self,
@@ -64,6 +64,7 @@ impl PyPacer {
         recent_wrap: Vec<f64>,
         recent_answer: Vec<f64>,
         records_left: Option<i64>,
+        time_left: Option<f64>,
     ) -> PyResult<DecisionTuple> {
         let (attempts, human, machine, no_answer, abandons, connects) = counts;
         let snapshot = Snapshot {
@@ -81,6 +82,7 @@ impl PyPacer {
             recent_wrap: &recent_wrap,
             recent_answer: &recent_answer,
             records_left,
+            time_left,
         };
         let d = self.0.decide(&snapshot).map_err(NativeError::from)?;
         Ok((d.place, d.reason.name(), d.target_rate, d.expected_abandons, d.expected_humans))

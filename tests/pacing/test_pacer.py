@@ -55,6 +55,19 @@ def test_a_list_running_out_bounds_the_calls():
     assert Pacer().decide(busy(0.0, records_left=0)).place == 0
 
 
+def test_a_list_worked_out_before_the_window_closes_is_dialled_progressively():
+    # 1,000 records at about 50 agent-seconds each (25 s of ring at most, a fifth of them a
+    # person for 125 s) take 20 agents 42 minutes: with four hours left, abandons buy nothing.
+    bound = Pacer().decide(busy(0.0, records_left=1000, time_left=4 * 3600.0))
+    assert (bound.reason, bound.place) == ("list-bound", 1)
+    # Half an hour left: the agents are the limit again, and predictive dials ahead of them.
+    short = Pacer().decide(busy(0.0, records_left=1000, time_left=1800.0))
+    assert short.reason == "predictive"
+    assert short.place > 1
+    # Unknown closing time: predictive, as before.
+    assert Pacer().decide(busy(0.0, records_left=1000)).reason == "predictive"
+
+
 @pytest.mark.parametrize(
     ("over", "slug", "words"),
     [

@@ -42,6 +42,7 @@ fn decision(c: &mut Criterion) {
             recent_wrap: &rw,
             recent_answer: &ra,
             records_left: None,
+            time_left: None,
         };
         pacer.decide(&snap).unwrap();
         c.bench_function(&format!("decide/predictive/{agents} agents"), |b| {

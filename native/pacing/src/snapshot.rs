@@ -63,6 +63,8 @@ pub struct Snapshot<'a> {
     pub recent_answer: &'a [f64],
     /// Records left to dial, if the list is finite.
     pub records_left: Option<i64>,
+    /// Seconds until the campaign's calling window closes, if known.
+    pub time_left: Option<f64>,
 }
 
 fn non_negative(field: &'static str, value: i64) -> Result<()> {
@@ -139,6 +141,9 @@ impl Snapshot<'_> {
         durations("recent_talk", self.recent_talk)?;
         durations("recent_wrap", self.recent_wrap)?;
         durations("recent_answer", self.recent_answer)?;
+        if let Some(t) = self.time_left {
+            durations("time_left", &[t])?;
+        }
         let busy = self.idle + self.paused + self.talking.len() as i64 + self.wrapping.len() as i64;
         if busy > self.agents {
             return Err(PacingError::TooManyBusy { busy, agents: self.agents });

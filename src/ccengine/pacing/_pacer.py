@@ -45,6 +45,9 @@ class Snapshot:
     recent_wrap: Sequence[float] = ()
     recent_answer: Sequence[float] = ()
     records_left: int | None = None
+    time_left: float | None = None
+    """Seconds until the campaign's calling window closes, if known: with ``records_left``,
+    it tells a list-bound day (worked progressively) from an agent-bound one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,7 @@ class Decision:
     place: int
     """Calls to place now."""
     reason: str
-    """preview, progressive, power, cold-start, predictive or guarded."""
+    """preview, progressive, power, cold-start, list-bound, predictive or guarded."""
     target_rate: float
     """The chance of being abandoned the last call's person could carry at most (predictive;
     a tenth of the target once the abandon budget of the window or the last hour is spent)."""
@@ -101,5 +104,6 @@ class Pacer:
             s.now, s.agents, s.idle, s.paused, list(s.talking), list(s.wrapping), list(s.ringing),
             (c.attempts, c.human, c.machine, c.no_answer, c.abandons, c.connects),
             s.window, s.last_hour, list(s.recent_talk), list(s.recent_wrap), list(s.recent_answer), s.records_left,
+            s.time_left,
         )
         return Decision(place, reason, target, abandons, humans)

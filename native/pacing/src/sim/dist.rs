@@ -16,8 +16,10 @@ impl LogNormal {
         Self { mu: mean.ln() - sigma2 / 2.0, sigma: sigma2.sqrt() }
     }
 
-    pub fn sample(&self, rng: &mut SmallRng) -> f64 {
-        (self.mu + self.sigma * standard_normal(rng)).exp()
+    /// The duration `z` standard deviations from the mean of the underlying normal law: a
+    /// record's draw, whatever the law in force when it is used.
+    pub fn at(&self, z: f64) -> f64 {
+        (self.mu + self.sigma * z).exp()
     }
 }
 
@@ -41,7 +43,7 @@ mod tests {
     fn log_normal_has_the_asked_mean_and_sd() {
         let mut rng = SmallRng::seed_from_u64(7);
         let d = LogNormal::new(120.0, 60.0);
-        let xs: Vec<f64> = (0..100_000).map(|_| d.sample(&mut rng)).collect();
+        let xs: Vec<f64> = (0..100_000).map(|_| d.at(standard_normal(&mut rng))).collect();
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt();
         assert!((mean - 120.0).abs() < 1.5, "{mean}");

@@ -6,10 +6,10 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 use super::agents::{Agents, State};
 use super::dist::{exponential, LogNormal};
+use super::record::{stream, Fate, AGENTS};
 use super::result::{MinuteBin, RunResult};
 use super::scenario::Scenario;
 use crate::config::ComplianceWindow;
@@ -32,7 +32,8 @@ enum Ev {
     Resolve(u32),
     /// A person who answered has waited the connect limit.
     GiveUp(u32),
-    TalkEnd(usize),
+    /// An agent ends the talk of a call (agent, call).
+    TalkEnd(usize, u32),
     WrapEnd(usize),
     PauseEnd(usize),
     Staffing(usize),
@@ -67,6 +68,7 @@ impl Ord for Item {
 struct Call {
     placed: f64,
     outcome: Outcome,
+    fate: Fate,
     ring_slot: u32,
     /// Still waiting for an agent after answering.
     waiting: bool,
@@ -107,7 +109,9 @@ struct Params {
 
 struct Sim<'a> {
     sc: &'a Scenario,
-    rng: SmallRng,
+    seed: u64,
+    /// One stream per agent (its pauses), in the order agents join: the same for every policy.
+    agent_rngs: Vec<SmallRng>,
     heap: BinaryHeap<Reverse<Item>>,
     seq: u64,
     agents: Agents,
@@ -137,27 +141,37 @@ impl Sim<'_> {
         self.bins.get_mut((now / 60.0) as usize)
     }
 
-    fn next_pause(&mut self, now: f64) -> f64 {
+    /// Draws agent `agent`'s next pause time (the agent's stream is created on first use).
+    fn next_pause(&mut self, agent: usize, now: f64) -> f64 {
         let per_hour = self.sc.pauses.per_hour;
         if per_hour > 0.0 {
-            now + exponential(&mut self.rng, 3600.0 / per_hour)
+            now + exponential(self.agent_rng(agent), 3600.0 / per_hour)
         } else {
             f64::INFINITY
         }
     }
 
+    fn agent_rng(&mut self, agent: usize) -> &mut SmallRng {
+        while self.agent_rngs.len() <= agent {
+            let rank = self.agent_rngs.len() as u64;
+            self.agent_rngs.push(stream(self.seed, AGENTS, rank));
+        }
+        &mut self.agent_rngs[agent]
+    }
+
     fn place(&mut self, now: f64, delay: f64) {
         let p = self.params;
-        let r: f64 = self.rng.random();
+        let fate = Fate::of(self.seed, self.counts.attempts as u64);
+        let r = fate.outcome;
         let (outcome, after) = if r < p.human {
-            (Outcome::Human, p.answer.sample(&mut self.rng))
+            (Outcome::Human, p.answer.at(fate.answer))
         } else if r < p.human + p.machine {
             // Answering-machine detection needs a few seconds of the greeting.
-            (Outcome::Machine, p.answer.sample(&mut self.rng) + 2.5)
+            (Outcome::Machine, p.answer.at(fate.answer) + 2.5)
         } else if r < p.human + p.machine + p.busy {
-            (Outcome::Failed, self.rng.random_range(2.0..5.0))
+            (Outcome::Failed, 2.0 + 3.0 * fate.failure)
         } else if r < p.human + p.machine + p.busy + p.invalid {
-            (Outcome::Failed, self.rng.random_range(0.5..2.0))
+            (Outcome::Failed, 0.5 + 1.5 * fate.failure)
         } else {
             (Outcome::NoAnswer, self.sc.ring.timeout)
         };
@@ -168,7 +182,7 @@ impl Sim<'_> {
         };
         let id = self.calls.len() as u32;
         let placed = now + delay;
-        self.calls.push(Call { placed, outcome, ring_slot: self.ringing.len() as u32, waiting: false });
+        self.calls.push(Call { placed, outcome, fate, ring_slot: self.ringing.len() as u32, waiting: false });
         self.ringing.push((id, placed));
         self.at(placed + after, Ev::Resolve(id));
         self.counts.attempts += 1;
@@ -191,10 +205,10 @@ impl Sim<'_> {
         }
     }
 
-    fn connect(&mut self, agent: usize, now: f64, waited: f64) {
+    fn connect(&mut self, agent: usize, call: u32, now: f64, waited: f64) {
         self.agents.set(agent, State::Talking, now, &mut self.bins);
-        let talk = self.params.talk.sample(&mut self.rng);
-        self.at(now + talk, Ev::TalkEnd(agent));
+        let talk = self.params.talk.at(self.calls[call as usize].fate.talk);
+        self.at(now + talk, Ev::TalkEnd(agent, call));
         self.counts.connects += 1;
         if let Some(b) = self.bin(now) {
             b.connects += 1;
@@ -211,7 +225,8 @@ impl Sim<'_> {
         }
         if now >= a.next_pause {
             self.agents.set(agent, State::Paused, now, &mut self.bins);
-            let length = exponential(&mut self.rng, self.sc.pauses.mean_seconds);
+            let mean = self.sc.pauses.mean_seconds;
+            let length = exponential(self.agent_rng(agent), mean);
             self.agents.list[agent].next_pause = f64::INFINITY;
             self.at(now + length, Ev::PauseEnd(agent));
             return;
@@ -219,7 +234,7 @@ impl Sim<'_> {
         while let Some((id, answered)) = self.waiting.pop_front() {
             if self.calls[id as usize].waiting {
                 self.calls[id as usize].waiting = false;
-                self.connect(agent, now, now - answered);
+                self.connect(agent, id, now, now - answered);
                 return;
             }
         }
@@ -240,7 +255,7 @@ impl Sim<'_> {
                             b.humans += 1;
                         }
                         if let Some(agent) = self.agents.pop_idle() {
-                            self.connect(agent, now, 0.0);
+                            self.connect(agent, id, now, 0.0);
                         } else {
                             self.calls[id as usize].waiting = true;
                             self.waiting.push_back((id, now));
@@ -268,11 +283,11 @@ impl Sim<'_> {
                     }
                 }
             }
-            Ev::TalkEnd(agent) => {
+            Ev::TalkEnd(agent, call) => {
                 let since = self.agents.list[agent].since;
                 self.talk.push(now - since);
                 self.agents.set(agent, State::Wrapping, now, &mut self.bins);
-                let wrap = self.params.wrap.sample(&mut self.rng);
+                let wrap = self.params.wrap.at(self.calls[call as usize].fate.wrap);
                 self.at(now + wrap, Ev::WrapEnd(agent));
             }
             Ev::WrapEnd(agent) => {
@@ -281,15 +296,15 @@ impl Sim<'_> {
                 self.free(agent, now);
             }
             Ev::PauseEnd(agent) => {
-                let next = self.next_pause(now);
+                let next = self.next_pause(agent, now);
                 self.agents.list[agent].next_pause = next;
                 self.free(agent, now);
             }
             Ev::Staffing(i) => {
                 let change = self.sc.staffing[i];
                 for _ in 0..change.join {
-                    let next = self.next_pause(now);
-                    let agent = self.agents.join(now, next, false);
+                    let agent = self.agents.join(now, f64::INFINITY, false);
+                    self.agents.list[agent].next_pause = self.next_pause(agent, now);
                     self.free(agent, now);
                 }
                 self.leave(change.leave, now);
@@ -350,7 +365,8 @@ pub fn simulate(scenario: &Scenario, policy: &mut dyn Policy, seed: u64, preview
     };
     let mut sim = Sim {
         sc,
-        rng: SmallRng::seed_from_u64(seed),
+        seed,
+        agent_rngs: Vec::new(),
         heap: BinaryHeap::new(),
         seq: 0,
         agents: Agents::default(),
@@ -370,8 +386,8 @@ pub fn simulate(scenario: &Scenario, policy: &mut dyn Policy, seed: u64, preview
         no_answers: 0,
     };
     for _ in 0..sc.agents {
-        let next = sim.next_pause(0.0);
-        sim.agents.join(0.0, next, true);
+        let agent = sim.agents.join(0.0, f64::INFINITY, true);
+        sim.agents.list[agent].next_pause = sim.next_pause(agent, 0.0);
     }
     for (i, s) in sc.staffing.iter().enumerate() {
         sim.at(s.at_hours * 3600.0, Ev::Staffing(i));
@@ -430,6 +446,7 @@ pub fn simulate(scenario: &Scenario, policy: &mut dyn Policy, seed: u64, preview
                 recent_wrap: &sim.wrap.values,
                 recent_answer: &sim.answer.values,
                 records_left: sim.records_left,
+                time_left: Some(end - now),
             };
             let mut n = policy.decide(&snapshot)? as i64;
             decisions += 1;

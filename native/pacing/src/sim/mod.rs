@@ -4,6 +4,7 @@
 mod agents;
 mod dist;
 mod engine;
+mod record;
 mod result;
 mod scenario;
 

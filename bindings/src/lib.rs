@@ -47,6 +47,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analytics::call_report, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::synthetic_day, m)?)?;
     m.add_class::<pacing::PyPacer>()?;
+    m.add_class::<pacing::PyAbandonLedger>()?;
     m.add_function(wrap_pyfunction!(pacing::simulate, m)?)?;
     m.add_function(wrap_pyfunction!(pacing::check_scenario, m)?)?;
     m.add("NONE", NONE)?;

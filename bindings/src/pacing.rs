@@ -1,5 +1,6 @@
 //! `ccengine.pacing`'s native half: the pacer, the simulator and scenario checks.
 
+use ccengine_pacing::ledger::AbandonLedger;
 use ccengine_pacing::sim::{simulate as native_simulate, Scenario};
 use ccengine_pacing::{Counts, Pacer, PacingConfig, Snapshot, Tally};
 use pyo3::prelude::*;
@@ -94,6 +95,34 @@ impl PyPacer {
 
     fn gain(&self) -> f64 {
         self.0.gain()
+    }
+}
+
+/// Human answers and abandons by minute: the tallies of a campaign's snapshots.
+#[pyclass(name = "AbandonLedger", module = "ccengine._native")]
+pub struct PyAbandonLedger(AbandonLedger);
+
+#[pymethods]
+impl PyAbandonLedger {
+    #[new]
+    fn new(window_name: &str) -> PyResult<Self> {
+        Ok(Self(AbandonLedger::new(window(window_name).map_err(NativeError::from)?)))
+    }
+
+    fn record(&mut self, now: f64, humans: i64, abandons: i64) {
+        self.0.record(now, humans, abandons)
+    }
+
+    /// (human answers, abandons) over the compliance window.
+    fn window(&mut self, now: f64) -> (i64, i64) {
+        let t = self.0.window(now);
+        (t.humans, t.abandons)
+    }
+
+    /// (human answers, abandons) over the current minute and the 59 before it.
+    fn last_hour(&mut self, now: f64) -> (i64, i64) {
+        let t = self.0.last_hour(now);
+        (t.humans, t.abandons)
     }
 }
 

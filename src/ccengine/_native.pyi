@@ -12,6 +12,7 @@ __all__ = [
     "INDICATORS",
     "NONE",
     "TZDB_VERSION",
+    "AbandonLedger",
     "Aggregator",
     "ChunkSink",
     "ContactChunk",
@@ -99,6 +100,13 @@ def synthetic_day(
     target_events: int,
     seed: int,
 ) -> dict[str, bytes]: ...
+
+@final
+class AbandonLedger:
+    def __new__(cls, window_name: str) -> AbandonLedger: ...
+    def record(self, now: float, humans: int, abandons: int) -> None: ...
+    def window(self, now: float) -> tuple[int, int]: ...
+    def last_hour(self, now: float) -> tuple[int, int]: ...
 
 @final
 class Pacer:

@@ -144,6 +144,23 @@ def calls(db: sqlite3.Connection, campaign_id: int, *, since: int = 0, until: in
     return [_codec.call(r) for r in rows]
 
 
+#: Longest a call rings before it is answered: bounds the placement times scanned by index.
+_MAX_RING_US = 10 * 60 * d.SECOND
+
+
+@read
+def abandon_minutes(db: sqlite3.Connection, campaign_id: int, since: int) -> list[tuple[int, int, int]]:
+    """(minute of the answer in µs, people answering, abandoned) of a campaign's calls answered by a
+    person since ``since``, oldest first: what its abandon cap is measured over."""
+    rows = db.execute(
+        "SELECT answered_at / 60000000 * 60000000 AS minute, count(*), sum(outcome = 'abandoned') FROM call "
+        "WHERE campaign_id = ? AND placed_at >= ? AND answered_at >= ? AND outcome IN ('human', 'abandoned') "
+        "GROUP BY minute ORDER BY minute",
+        (campaign_id, since - _MAX_RING_US, since),
+    )
+    return [(minute, humans, abandons) for minute, humans, abandons in rows]
+
+
 @read
 def calls_in_progress(db: sqlite3.Connection) -> list[d.CallRecord]:
     return [_codec.call(r) for r in db.execute("SELECT * FROM call WHERE outcome IS NULL ORDER BY id")]

@@ -244,6 +244,9 @@ class Store:
         return await self._thread.run(
             lambda db: calls.calls(db, campaign_id, since=since, until=until, after_id=after_id, limit=limit))
 
+    async def abandon_minutes(self, campaign_id: int, since: int) -> list[tuple[int, int, int]]:
+        return await self._thread.run(calls.abandon_minutes, campaign_id, since)
+
     async def calls_in_progress(self) -> list[d.CallRecord]:
         return await self._thread.run(calls.calls_in_progress)
 

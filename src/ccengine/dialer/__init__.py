@@ -1,0 +1,6 @@
+"""The dialer: one trio task per running campaign asks the pacer how many calls to place, places
+them, bridges the people who answer onto free agents and records every outcome."""
+
+from ccengine.dialer._live import LiveCampaign
+
+__all__ = ["LiveCampaign"]

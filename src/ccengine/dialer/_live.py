@@ -1,0 +1,166 @@
+"""What the pacer sees of one running campaign, kept up to date as its calls and agents change.
+
+The dialer tells a ``LiveCampaign`` every step of every call (placed, answered by a person or a
+machine, failed, connected, abandoned) and every agent state change; at each pacing tick it asks
+for a :class:`ccengine.pacing.Snapshot`. A step for a call it does not hold (already ended, or
+never placed) raises ``KeyError``: the caller decides whether a late telephony event matters.
+Moments are domain microseconds; the pacer works in seconds. The abandon tallies live in the
+native ledger, restored from the store's call records when the campaign starts, so a restarted
+engine keeps counting its compliance window.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from ccengine import _native
+from ccengine import domain as d
+from ccengine.pacing import Counts, Snapshot
+
+#: Recent durations kept for the pacer's talk, wrap-up and answer-delay laws.
+RECENT = 256
+
+
+def _seconds(moment_us: int) -> float:
+    return moment_us / d.SECOND
+
+
+@dataclass(slots=True)
+class _Counts:
+    """The running counts, mutable (the pacer's :class:`Counts` is frozen)."""
+
+    attempts: int = 0
+    human: int = 0
+    machine: int = 0
+    no_answer: int = 0
+    abandons: int = 0
+    connects: int = 0
+
+
+@dataclass(slots=True)
+class _Agent:
+    state: d.AgentState
+    since: int
+    done_after_call: bool = False
+    """Asked to pause or log out after the call: takes no more calls."""
+
+
+class LiveCampaign:
+    """One campaign's calls in flight, people waiting for an agent, agents and running counts."""
+
+    def __init__(self, window: d.AbandonWindow) -> None:
+        self._ledger = _native.AbandonLedger(window.value)
+        self._ringing: dict[int, int] = {}
+        self._waiting: dict[int, int] = {}
+        self._agents: dict[int, _Agent] = {}
+        self._counts = _Counts()
+        self._talk: deque[float] = deque(maxlen=RECENT)
+        self._wrap: deque[float] = deque(maxlen=RECENT)
+        self._answer: deque[float] = deque(maxlen=RECENT)
+
+    def restore(self, minutes: list[tuple[int, int, int]]) -> None:
+        """Loads (minute µs, people, abandons) rows, oldest first (``Store.abandon_minutes``)."""
+        for minute, humans, abandons in minutes:
+            self._ledger.record(_seconds(minute), humans, abandons)
+
+    # Calls.
+
+    def placed(self, call_id: int, now: int) -> None:
+        self._ringing[call_id] = now
+        self._counts.attempts += 1
+
+    def person_answered(self, call_id: int, now: int) -> None:
+        """A person answered: waiting for an agent from now on (see :meth:`connected`)."""
+        placed = self._ringing.pop(call_id)
+        self._answer.append(_seconds(now - placed))
+        self._waiting[call_id] = now
+        self._counts.human += 1
+        self._ledger.record(_seconds(now), 1, 0)
+
+    def ended_unanswered(self, call_id: int, outcome: d.Outcome) -> None:
+        """A call that no person answered ended: a machine, no answer, busy, invalid, failed."""
+        if outcome.reached_person:
+            raise ValueError(f"{outcome} is not an unanswered outcome")
+        del self._ringing[call_id]
+        if outcome is d.Outcome.MACHINE:
+            self._counts.machine += 1
+        elif outcome is d.Outcome.NO_ANSWER:
+            self._counts.no_answer += 1
+
+    def connected(self, call_id: int) -> None:
+        del self._waiting[call_id]
+        self._counts.connects += 1
+
+    def abandoned(self, call_id: int, now: int) -> None:
+        del self._waiting[call_id]
+        self._counts.abandons += 1
+        self._ledger.record(_seconds(now), 0, 1)
+
+    def waiting(self) -> list[tuple[int, int]]:
+        """(call id, answered at) of the people waiting for an agent, longest waiting first."""
+        return sorted(self._waiting.items(), key=lambda item: item[1])
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._ringing)
+
+    # Agents.
+
+    def agent(self, agent_id: int, state: d.AgentState, now: int, *, done_after_call: bool = False) -> None:
+        """An agent of the campaign changed state; ends of talks and wrap-ups feed the laws."""
+        was = self._agents.get(agent_id)
+        if was is not None and was.state != state:
+            elapsed = _seconds(now - was.since)
+            if was.state is d.AgentState.ON_CALL:
+                self._talk.append(elapsed)
+            elif was.state is d.AgentState.WRAP_UP:
+                self._wrap.append(elapsed)
+        if state is d.AgentState.LOGGED_OUT:
+            self._agents.pop(agent_id, None)
+            return
+        since = was.since if was is not None and was.state == state else now
+        self._agents[agent_id] = _Agent(state, since, done_after_call)
+
+    def idle_agents(self) -> list[int]:
+        """Agents free to take a call, idle the longest first."""
+        free = [(a.since, i) for i, a in self._agents.items() if a.state is d.AgentState.AVAILABLE]
+        return [i for _, i in sorted(free)]
+
+    # The pacer's view.
+
+    def snapshot(self, now: int, *, records_left: int | None = None, time_left: float | None = None) -> Snapshot:
+        """The campaign at ``now``. An agent reserved for a call being bridged counts as talking;
+        one who will pause or leave after the call, as paused (it takes no more calls)."""
+        idle = paused = 0
+        talking: list[float] = []
+        wrapping: list[float] = []
+        for a in self._agents.values():
+            elapsed = max(0.0, _seconds(now - a.since))
+            if a.state is d.AgentState.PAUSED or (a.done_after_call and a.state is not d.AgentState.AVAILABLE):
+                paused += 1
+            elif a.state is d.AgentState.AVAILABLE:
+                idle += 1
+            elif a.state is d.AgentState.WRAP_UP:
+                wrapping.append(elapsed)
+            else:
+                talking.append(elapsed if a.state is d.AgentState.ON_CALL else 0.0)
+        t = _seconds(now)
+        c = self._counts
+        return Snapshot(
+            now=t,
+            agents=len(self._agents),
+            idle=idle,
+            paused=paused,
+            talking=talking,
+            wrapping=wrapping,
+            ringing=[max(0.0, _seconds(now - placed)) for placed in self._ringing.values()],
+            counts=Counts(c.attempts, c.human, c.machine, c.no_answer, c.abandons, c.connects),
+            window=self._ledger.window(t),
+            last_hour=self._ledger.last_hour(t),
+            recent_talk=list(self._talk),
+            recent_wrap=list(self._wrap),
+            recent_answer=list(self._answer),
+            records_left=records_left,
+            time_left=time_left,
+        )

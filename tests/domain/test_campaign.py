@@ -60,3 +60,18 @@ def test_moments_are_utc_microseconds() -> None:
     assert d.to_datetime(d.from_datetime(moment)) == moment
     with pytest.raises(ValueError):
         d.from_datetime(dt.datetime(2026, 1, 1))
+
+
+def test_the_time_left_in_the_calling_hours() -> None:
+    s = d.Schedule()
+    assert s.open_for(dt.datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)) == 10 * 3600
+    assert s.open_for(dt.datetime(2026, 11, 23, 21, 0, tzinfo=PARIS)) == 0
+    # 29 March 2026, Paris skips 02:00-03:00: from 01:00 to noon is ten real hours.
+    sunday = d.Schedule(windows=(d.Window(6, dt.time(0), dt.time(12)),))
+    assert sunday.open_for(dt.datetime(2026, 3, 29, 1, 0, tzinfo=PARIS)) == 10 * 3600
+    # An evening window running into the next morning counts as one.
+    late = d.Schedule(windows=(d.Window(0, dt.time(18), dt.time.max), d.Window(1, dt.time(0), dt.time(2))))
+    assert late.open_for(dt.datetime(2026, 11, 23, 22, 0, tzinfo=PARIS)) == 4 * 3600
+    # ... unless the campaign's last day ends first.
+    assert d.Schedule(windows=late.windows, last_day=dt.date(2026, 11, 23)).open_for(
+        dt.datetime(2026, 11, 23, 22, 0, tzinfo=PARIS)) == pytest.approx(2 * 3600, abs=1e-3)

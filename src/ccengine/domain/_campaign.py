@@ -113,6 +113,24 @@ class Schedule:
         moment = local.time().replace(tzinfo=None)
         return any(w.weekday == local.weekday() and w.start <= moment < w.end for w in self.windows)
 
+    def open_for(self, local: dt.datetime) -> float:
+        """Seconds the calling hours stay open from a moment in the callee's zone (0 when closed):
+        the pacer's ``time_left``. A window ending where the next one starts (a split across
+        midnight) counts as one. Real elapsed seconds: a clock change inside the window counts."""
+        moment, total = local, 0.0
+        for _ in range(8):  # a week of windows chained end to start at most
+            if not self.is_open(moment):
+                break
+            time = moment.time().replace(tzinfo=None)
+            window = next(w for w in self.windows if w.weekday == moment.weekday() and w.start <= time < w.end)
+            end = dt.datetime.combine(moment.date(), window.end, moment.tzinfo)
+            if window.end == dt.time.max:
+                end = dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(0), moment.tzinfo)
+            # Aware datetimes of one zone subtract as wall clocks: compare instants in UTC.
+            total += (end.astimezone(dt.UTC) - moment.astimezone(dt.UTC)).total_seconds()
+            moment = end
+        return total
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Disposition:

@@ -12,7 +12,7 @@ engine keeps counting its compliance window.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ccengine import _native
 from ccengine import domain as d
@@ -24,18 +24,6 @@ RECENT = 256
 
 def _seconds(moment_us: int) -> float:
     return moment_us / d.SECOND
-
-
-@dataclass(slots=True)
-class _Counts:
-    """The running counts, mutable (the pacer's :class:`Counts` is frozen)."""
-
-    attempts: int = 0
-    human: int = 0
-    machine: int = 0
-    no_answer: int = 0
-    abandons: int = 0
-    connects: int = 0
 
 
 @dataclass(slots=True)
@@ -54,7 +42,7 @@ class LiveCampaign:
         self._ringing: dict[int, int] = {}
         self._waiting: dict[int, int] = {}
         self._agents: dict[int, _Agent] = {}
-        self._counts = _Counts()
+        self._counts = Counts()
         self._talk: deque[float] = deque(maxlen=RECENT)
         self._wrap: deque[float] = deque(maxlen=RECENT)
         self._answer: deque[float] = deque(maxlen=RECENT)
@@ -64,18 +52,21 @@ class LiveCampaign:
         for minute, humans, abandons in minutes:
             self._ledger.record(_seconds(minute), humans, abandons)
 
+    def _count(self, **steps: int) -> None:
+        self._counts = replace(self._counts, **{k: getattr(self._counts, k) + v for k, v in steps.items()})
+
     # Calls.
 
     def placed(self, call_id: int, now: int) -> None:
         self._ringing[call_id] = now
-        self._counts.attempts += 1
+        self._count(attempts=1)
 
     def person_answered(self, call_id: int, now: int) -> None:
         """A person answered: waiting for an agent from now on (see :meth:`connected`)."""
         placed = self._ringing.pop(call_id)
         self._answer.append(_seconds(now - placed))
         self._waiting[call_id] = now
-        self._counts.human += 1
+        self._count(human=1)
         self._ledger.record(_seconds(now), 1, 0)
 
     def ended_unanswered(self, call_id: int, outcome: d.Outcome) -> None:
@@ -84,17 +75,17 @@ class LiveCampaign:
             raise ValueError(f"{outcome} is not an unanswered outcome")
         del self._ringing[call_id]
         if outcome is d.Outcome.MACHINE:
-            self._counts.machine += 1
+            self._count(machine=1)
         elif outcome is d.Outcome.NO_ANSWER:
-            self._counts.no_answer += 1
+            self._count(no_answer=1)
 
     def connected(self, call_id: int) -> None:
         del self._waiting[call_id]
-        self._counts.connects += 1
+        self._count(connects=1)
 
     def abandoned(self, call_id: int, now: int) -> None:
         del self._waiting[call_id]
-        self._counts.abandons += 1
+        self._count(abandons=1)
         self._ledger.record(_seconds(now), 0, 1)
 
     def waiting(self) -> list[tuple[int, int]]:
@@ -146,7 +137,6 @@ class LiveCampaign:
             else:
                 talking.append(elapsed if a.state is d.AgentState.ON_CALL else 0.0)
         t = _seconds(now)
-        c = self._counts
         return Snapshot(
             now=t,
             agents=len(self._agents),
@@ -155,7 +145,7 @@ class LiveCampaign:
             talking=talking,
             wrapping=wrapping,
             ringing=[max(0.0, _seconds(now - placed)) for placed in self._ringing.values()],
-            counts=Counts(c.attempts, c.human, c.machine, c.no_answer, c.abandons, c.connects),
+            counts=self._counts,
             window=self._ledger.window(t),
             last_hour=self._ledger.last_hour(t),
             recent_talk=list(self._talk),

@@ -1,0 +1,304 @@
+//! Batched datagram I/O on Linux: `recvmmsg` drains a socket in one system call, `sendmmsg`
+//! sends a batch in one. The message headers, address slots and buffers are allocated once per
+//! batch object and reused for every call: no allocation per packet.
+
+use std::io;
+use std::mem::{size_of, zeroed};
+use std::net::{SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::os::fd::RawFd;
+
+/// Large enough for any RTP datagram we accept (an Ethernet MTU).
+pub const SLOT_BYTES: usize = 1500;
+
+fn to_storage(addr: SocketAddr, out: &mut libc::sockaddr_storage) -> libc::socklen_t {
+    // SAFETY: sockaddr_storage is large and aligned enough for both address families.
+    unsafe {
+        match addr {
+            SocketAddr::V4(a) => {
+                let sin = &mut *(out as *mut _ as *mut libc::sockaddr_in);
+                sin.sin_family = libc::AF_INET as libc::sa_family_t;
+                sin.sin_port = a.port().to_be();
+                sin.sin_addr = libc::in_addr {
+                    s_addr: u32::from_ne_bytes(a.ip().octets()),
+                };
+                size_of::<libc::sockaddr_in>() as libc::socklen_t
+            }
+            SocketAddr::V6(a) => {
+                let sin6 = &mut *(out as *mut _ as *mut libc::sockaddr_in6);
+                sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+                sin6.sin6_port = a.port().to_be();
+                sin6.sin6_addr = libc::in6_addr {
+                    s6_addr: a.ip().octets(),
+                };
+                sin6.sin6_flowinfo = a.flowinfo();
+                sin6.sin6_scope_id = a.scope_id();
+                size_of::<libc::sockaddr_in6>() as libc::socklen_t
+            }
+        }
+    }
+}
+
+fn from_storage(s: &libc::sockaddr_storage) -> Option<SocketAddr> {
+    // SAFETY: the family field says which structure the kernel wrote.
+    unsafe {
+        match i32::from(s.ss_family) {
+            libc::AF_INET => {
+                let sin = &*(s as *const _ as *const libc::sockaddr_in);
+                let ip = u32::from_be(sin.sin_addr.s_addr);
+                Some(SocketAddr::V4(SocketAddrV4::new(
+                    ip.into(),
+                    u16::from_be(sin.sin_port),
+                )))
+            }
+            libc::AF_INET6 => {
+                let sin6 = &*(s as *const _ as *const libc::sockaddr_in6);
+                Some(SocketAddr::V6(SocketAddrV6::new(
+                    sin6.sin6_addr.s6_addr.into(),
+                    u16::from_be(sin6.sin6_port),
+                    sin6.sin6_flowinfo,
+                    sin6.sin6_scope_id,
+                )))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Reusable state for one `recvmmsg` call of up to `capacity` datagrams.
+pub struct RecvBatch {
+    buffers: Vec<[u8; SLOT_BYTES]>,
+    addrs: Vec<libc::sockaddr_storage>,
+    iovecs: Vec<libc::iovec>,
+    headers: Vec<libc::mmsghdr>,
+    received: usize,
+}
+
+// SAFETY: the raw pointers in iovecs/headers point into this struct's own heap buffers, which
+// move with it; nothing is shared between threads.
+unsafe impl Send for RecvBatch {}
+
+impl RecvBatch {
+    pub fn new(capacity: usize) -> Self {
+        // SAFETY: all-zero is a valid value of these C structures.
+        let mut b = Self {
+            buffers: vec![[0u8; SLOT_BYTES]; capacity],
+            addrs: vec![unsafe { zeroed() }; capacity],
+            iovecs: vec![
+                libc::iovec {
+                    iov_base: std::ptr::null_mut(),
+                    iov_len: 0
+                };
+                capacity
+            ],
+            headers: vec![unsafe { zeroed() }; capacity],
+            received: 0,
+        };
+        for i in 0..capacity {
+            b.iovecs[i] = libc::iovec {
+                iov_base: b.buffers[i].as_mut_ptr().cast(),
+                iov_len: SLOT_BYTES,
+            };
+        }
+        b
+    }
+
+    /// Receives what is waiting on a non-blocking socket, up to capacity. Returns the count;
+    /// 0 when nothing was waiting.
+    pub fn recv(&mut self, fd: RawFd) -> io::Result<usize> {
+        let n = self.headers.len();
+        for i in 0..n {
+            let h = &mut self.headers[i].msg_hdr;
+            h.msg_name = (&mut self.addrs[i] as *mut libc::sockaddr_storage).cast();
+            h.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            h.msg_iov = &mut self.iovecs[i];
+            h.msg_iovlen = 1;
+            h.msg_control = std::ptr::null_mut();
+            h.msg_controllen = 0;
+            h.msg_flags = 0;
+            self.headers[i].msg_len = 0;
+        }
+        // SAFETY: every header points at live buffers owned by self, sized as declared.
+        let got = unsafe {
+            libc::recvmmsg(
+                fd,
+                self.headers.as_mut_ptr(),
+                n as u32,
+                libc::MSG_DONTWAIT,
+                std::ptr::null_mut(),
+            )
+        };
+        if got < 0 {
+            let e = io::Error::last_os_error();
+            self.received = 0;
+            return match e.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => Ok(0),
+                // ICMP port unreachable from an earlier send surfaces here: not fatal.
+                io::ErrorKind::ConnectionRefused => Ok(0),
+                _ => Err(e),
+            };
+        }
+        self.received = got as usize;
+        Ok(self.received)
+    }
+
+    /// The i-th datagram of the last `recv` and where it came from.
+    pub fn get(&self, i: usize) -> Option<(&[u8], SocketAddr)> {
+        if i >= self.received {
+            return None;
+        }
+        let len = (self.headers[i].msg_len as usize).min(SLOT_BYTES);
+        Some((&self.buffers[i][..len], from_storage(&self.addrs[i])?))
+    }
+}
+
+/// Reusable state for `sendmmsg` batches of up to `capacity` datagrams.
+pub struct SendBatch {
+    buffers: Vec<[u8; SLOT_BYTES]>,
+    lens: Vec<usize>,
+    addrs: Vec<libc::sockaddr_storage>,
+    addr_lens: Vec<libc::socklen_t>,
+    iovecs: Vec<libc::iovec>,
+    headers: Vec<libc::mmsghdr>,
+    queued: usize,
+}
+
+// SAFETY: as for RecvBatch.
+unsafe impl Send for SendBatch {}
+
+impl SendBatch {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            buffers: vec![[0u8; SLOT_BYTES]; capacity],
+            lens: vec![0; capacity],
+            // SAFETY: all-zero is a valid value of these C structures.
+            addrs: vec![unsafe { zeroed() }; capacity],
+            addr_lens: vec![0; capacity],
+            iovecs: vec![
+                libc::iovec {
+                    iov_base: std::ptr::null_mut(),
+                    iov_len: 0
+                };
+                capacity
+            ],
+            headers: vec![unsafe { zeroed() }; capacity],
+            queued: 0,
+        }
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.queued == self.buffers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queued == 0
+    }
+
+    /// A buffer to write the next datagram into; `commit` queues it.
+    pub fn slot(&mut self) -> &mut [u8; SLOT_BYTES] {
+        &mut self.buffers[self.queued]
+    }
+
+    pub fn commit(&mut self, len: usize, to: SocketAddr) {
+        let i = self.queued;
+        self.lens[i] = len;
+        self.addr_lens[i] = to_storage(to, &mut self.addrs[i]);
+        self.queued += 1;
+    }
+
+    /// Sends everything queued on `fd` and empties the batch. Returns the datagrams the kernel
+    /// took; the rest are dropped (a full socket buffer drops media, as a network would).
+    pub fn flush(&mut self, fd: RawFd) -> io::Result<usize> {
+        let n = self.queued;
+        self.queued = 0;
+        if n == 0 {
+            return Ok(0);
+        }
+        for i in 0..n {
+            self.iovecs[i] = libc::iovec {
+                iov_base: self.buffers[i].as_mut_ptr().cast(),
+                iov_len: self.lens[i],
+            };
+            let h = &mut self.headers[i].msg_hdr;
+            h.msg_name = (&mut self.addrs[i] as *mut libc::sockaddr_storage).cast();
+            h.msg_namelen = self.addr_lens[i];
+            h.msg_iov = &mut self.iovecs[i];
+            h.msg_iovlen = 1;
+            h.msg_control = std::ptr::null_mut();
+            h.msg_controllen = 0;
+            h.msg_flags = 0;
+        }
+        let mut sent = 0;
+        while sent < n {
+            // SAFETY: headers [sent, n) point at live buffers owned by self.
+            let r = unsafe {
+                libc::sendmmsg(
+                    fd,
+                    self.headers[sent..].as_mut_ptr(),
+                    (n - sent) as u32,
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            if r < 0 {
+                let e = io::Error::last_os_error();
+                return match e.kind() {
+                    io::ErrorKind::Interrupted => continue,
+                    io::ErrorKind::WouldBlock | io::ErrorKind::ConnectionRefused => Ok(sent),
+                    _ => Err(e),
+                };
+            }
+            if r == 0 {
+                break;
+            }
+            sent += r as usize;
+        }
+        Ok(sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::UdpSocket;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn a_batch_goes_out_in_one_call_and_comes_back_in_one_call() {
+        let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+        b.set_nonblocking(true).unwrap();
+        let mut send = SendBatch::new(8);
+        for i in 0..5u8 {
+            send.slot()[..3].copy_from_slice(&[i, i, i]);
+            send.commit(3, b.local_addr().unwrap());
+        }
+        assert_eq!(send.flush(a.as_raw_fd()).unwrap(), 5);
+        let mut recv = RecvBatch::new(16);
+        let mut got = Vec::new();
+        for _ in 0..100 {
+            let n = recv.recv(b.as_raw_fd()).unwrap();
+            for i in 0..n {
+                let (data, from) = recv.get(i).unwrap();
+                assert_eq!(from, a.local_addr().unwrap());
+                got.push(data.to_vec());
+            }
+            if got.len() == 5 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert_eq!(got, (0..5u8).map(|i| vec![i, i, i]).collect::<Vec<_>>());
+        assert_eq!(
+            recv.recv(b.as_raw_fd()).unwrap(),
+            0,
+            "empty socket: nothing, no error"
+        );
+    }
+
+    #[test]
+    fn ipv6_addresses_round_trip() {
+        let addr: SocketAddr = "[::1]:5004".parse().unwrap();
+        let mut s: libc::sockaddr_storage = unsafe { zeroed() };
+        to_storage(addr, &mut s);
+        assert_eq!(from_storage(&s), Some(addr));
+    }
+}

@@ -31,12 +31,12 @@ impl Default for AmdSettings {
         Self {
             voice_threshold: 400,
             initial_silence_ms: 2500,
-            greeting_ms: 1500,
+            greeting_ms: 2000,
             after_greeting_silence_ms: 800,
             total_ms: 5000,
             min_word_ms: 100,
             between_words_silence_ms: 50,
-            max_words: 4,
+            max_words: 6,
             max_word_ms: 3000,
         }
     }
@@ -198,13 +198,13 @@ mod tests {
 
     #[test]
     fn a_long_greeting_is_a_machine() {
-        // Words of 300 ms separated by 100 ms pauses: five words pass max_words.
+        // Words of 300 ms separated by 100 ms pauses: the seventh passes max_words.
         let words: Vec<(bool, u64)> = (0..10).flat_map(|_| [(true, 300), (false, 100)]).collect();
         let d = run(&words);
         assert_eq!((d.verdict, d.reason), (Verdict::Machine, "too-many-words"));
         let d = run(&[(true, 1000), (false, 60), (true, 1000)]);
         assert_eq!((d.verdict, d.reason), (Verdict::Machine, "long-greeting"));
-        assert_eq!(d.after_ms, 1000 + 60 + 500);
+        assert_eq!(d.after_ms, 1000 + 60 + 1000);
     }
 
     #[test]

@@ -26,11 +26,17 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn write_tone_wav(path: &PathBuf, hz: f64, ms: u32) {
-    let spec = hound::WavSpec { channels: 1, sample_rate: 8000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let mut w = hound::WavWriter::create(path, spec).unwrap();
     for i in 0..(8 * ms) {
         let t = f64::from(i) / 8000.0;
-        w.write_sample((TONE_AMPLITUDE * (2.0 * std::f64::consts::PI * hz * t).sin()) as i16).unwrap();
+        w.write_sample((TONE_AMPLITUDE * (2.0 * std::f64::consts::PI * hz * t).sin()) as i16)
+            .unwrap();
     }
     w.finalize().unwrap();
 }
@@ -47,7 +53,11 @@ fn wait_for(engine: &Engine, what: impl Fn(&MediaEvent) -> bool) -> MediaEvent {
 }
 
 fn readable(fd: i32) -> bool {
-    let mut p = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
     // SAFETY: one valid pollfd.
     unsafe { libc::poll(&mut p, 1, 0) == 1 }
 }
@@ -65,17 +75,48 @@ fn a_prompt_reaches_the_peer_within_two_seconds_of_the_play_command() {
     let commanded = Instant::now();
     engine.play(leg, &wav, false).unwrap();
     run_ticks(&mut [&mut phone], &[local], 70);
-    let delay = phone.first_sound.expect("prompt heard").duration_since(commanded);
-    assert!(delay < Duration::from_secs(2), "prompt started after {delay:?}");
-    assert!(delay < Duration::from_millis(100), "prompt started after {delay:?}: the media clock is 20 ms");
+    let delay = phone
+        .first_sound
+        .expect("prompt heard")
+        .duration_since(commanded);
+    assert!(
+        delay < Duration::from_secs(2),
+        "prompt started after {delay:?}"
+    );
+    assert!(
+        delay < Duration::from_millis(100),
+        "prompt started after {delay:?}: the media clock is 20 ms"
+    );
     let loud = phone.frames_heard.iter().filter(|&&l| l).count();
-    assert!((49..=51).contains(&loud), "one second of prompt is 50 frames, heard {loud}");
-    assert!(tone_level(&phone.heard, 600.0) > 0.3 * TONE_AMPLITUDE * 50.0 / phone.frames_heard.len() as f64);
+    assert!(
+        (49..=51).contains(&loud),
+        "one second of prompt is 50 frames, heard {loud}"
+    );
+    assert!(
+        tone_level(&phone.heard, 600.0)
+            > 0.3 * TONE_AMPLITUDE * 50.0 / phone.frames_heard.len() as f64
+    );
     let events = engine.drain_events(100);
-    let started = events.iter().find_map(|e| matches!(e, MediaEvent::PromptStarted { .. }).then_some(e));
-    assert!(started.is_some(), "{events:?}");
-    assert!(events.iter().any(|e| matches!(e, MediaEvent::PromptEnded { completed: true, .. })));
-    assert_eq!(engine.play(leg, &scratch("missing.wav"), false).unwrap_err().slug(), "bad-audio");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, MediaEvent::PromptStarted { .. })),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|e| matches!(
+        e,
+        MediaEvent::PromptEnded {
+            completed: true,
+            ..
+        }
+    )));
+    assert_eq!(
+        engine
+            .play(leg, &scratch("missing.wav"), false)
+            .unwrap_err()
+            .slug(),
+        "bad-audio"
+    );
 }
 
 #[test]
@@ -97,32 +138,69 @@ fn a_recording_holds_the_customer_and_the_engine_side_on_two_channels() {
     engine.record(room, &path).unwrap();
     run_ticks(&mut [&mut customer, &mut agent], &targets, 50);
     engine.stop_record(room).unwrap();
-    let started = wait_for(&engine, |e| matches!(e, MediaEvent::RecordingStarted { .. }));
+    let started = wait_for(&engine, |e| {
+        matches!(e, MediaEvent::RecordingStarted { .. })
+    });
     let ended = wait_for(&engine, |e| matches!(e, MediaEvent::RecordingEnded { .. }));
-    let MediaEvent::RecordingEnded { duration_ms, error, path: ended_path, .. } = ended else { unreachable!() };
+    let MediaEvent::RecordingEnded {
+        duration_ms,
+        error,
+        path: ended_path,
+        ..
+    } = ended
+    else {
+        unreachable!()
+    };
     assert!(matches!(started, MediaEvent::RecordingStarted { path: p, .. } if p == path));
     assert_eq!((ended_path, error), (path.clone(), None));
     assert!((900..=1100).contains(&duration_ms), "{duration_ms} ms");
     let mut reader = hound::WavReader::open(&path).unwrap();
-    assert_eq!((reader.spec().channels, reader.spec().sample_rate), (2, 8000));
+    assert_eq!(
+        (reader.spec().channels, reader.spec().sample_rate),
+        (2, 8000)
+    );
     let samples: Vec<i16> = reader.samples::<i16>().map(|s| s.unwrap()).collect();
     let left: Vec<i16> = samples.iter().step_by(2).copied().skip(800).collect();
-    let right: Vec<i16> = samples.iter().skip(1).step_by(2).copied().skip(800).collect();
+    let right: Vec<i16> = samples
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .copied()
+        .skip(800)
+        .collect();
     let level = |s: &[i16], hz| tone_level(s, hz) / TONE_AMPLITUDE;
-    assert!(level(&left, 440.0) > 0.6 && level(&left, 700.0) < 0.05, "customer channel");
-    assert!(level(&right, 700.0) > 0.6 && level(&right, 440.0) < 0.05, "engine-side channel");
-    assert_eq!(engine.record(room, &PathBuf::from("/nonexistent/x.wav")).unwrap_err().slug(), "bad-audio");
+    assert!(
+        level(&left, 440.0) > 0.6 && level(&left, 700.0) < 0.05,
+        "customer channel"
+    );
+    assert!(
+        level(&right, 700.0) > 0.6 && level(&right, 440.0) < 0.05,
+        "engine-side channel"
+    );
+    assert_eq!(
+        engine
+            .record(room, &PathBuf::from("/nonexistent/x.wav"))
+            .unwrap_err()
+            .slug(),
+        "bad-audio"
+    );
 }
 
 #[test]
 fn digits_travel_as_rfc4733_both_ways_and_malformed_packets_are_counted() {
     let engine = engine();
     let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    peer.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    peer.set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
     let (leg, local) = engine.open_leg(Codec::Pcmu).unwrap();
-    engine.set_remote(leg, peer.local_addr().unwrap(), 0, Some(96)).unwrap();
+    engine
+        .set_remote(leg, peer.local_addr().unwrap(), 0, Some(96))
+        .unwrap();
     engine.send_digits(leg, "4#", 80).unwrap();
-    assert_eq!(engine.send_digits(leg, "4x", 80).unwrap_err().slug(), "bad-setting");
+    assert_eq!(
+        engine.send_digits(leg, "4x", 80).unwrap_err().slug(),
+        "bad-setting"
+    );
     // Collect the engine's event packets.
     let mut ends = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(2);
@@ -137,30 +215,74 @@ fn digits_travel_as_rfc4733_both_ways_and_malformed_packets_are_counted() {
             }
         }
     }
-    assert_eq!(ends, vec![(4, 640), (4, 640), (4, 640), (11, 640), (11, 640), (11, 640)]);
+    assert_eq!(
+        ends,
+        vec![
+            (4, 640),
+            (4, 640),
+            (4, 640),
+            (11, 640),
+            (11, 640),
+            (11, 640)
+        ]
+    );
     // The peer sends digit 9 (three end packets) and some garbage.
     let send = |payload: EventPayload, seq: u16| {
         let mut d = [0u8; 16];
-        let h = RtpHeader { marker: false, payload_type: 96, sequence: seq, timestamp: 4000, ssrc: 77 };
+        let h = RtpHeader {
+            marker: false,
+            payload_type: 96,
+            sequence: seq,
+            timestamp: 4000,
+            ssrc: 77,
+        };
         let n = write_packet(&h, &[0; 4], &mut d);
         payload.write(&mut d[12..]);
         peer.send_to(&d[..n], local).unwrap();
     };
     for (i, end) in [false, false, true, true, true].into_iter().enumerate() {
-        send(EventPayload { event: 9, end, volume: 10, duration: 160 * (i as u16 + 1) }, i as u16);
+        send(
+            EventPayload {
+                event: 9,
+                end,
+                volume: 10,
+                duration: 160 * (i as u16 + 1),
+            },
+            i as u16,
+        );
     }
     for junk in [&[0x80u8, 0][..], &[0x40; 20], &[0x8f; 20], &[0xa0; 12]] {
         peer.send_to(junk, local).unwrap();
     }
     let event = wait_for(&engine, |e| matches!(e, MediaEvent::TelephoneEvent { .. }));
-    assert!(matches!(event, MediaEvent::TelephoneEvent { digit: Some('9'), duration_ms: 60, .. }), "{event:?}");
+    assert!(
+        matches!(
+            event,
+            MediaEvent::TelephoneEvent {
+                digit: Some('9'),
+                duration_ms: 60,
+                ..
+            }
+        ),
+        "{event:?}"
+    );
     std::thread::sleep(Duration::from_millis(100));
     let stats = engine.leg_stats(leg).unwrap();
     assert_eq!(stats.malformed(Malformed::TooShort), 1);
-    assert_eq!(stats.malformed(Malformed::BadPadding), 1, "padding longer than the packet");
+    assert_eq!(
+        stats.malformed(Malformed::BadPadding),
+        1,
+        "padding longer than the packet"
+    );
     assert_eq!(stats.malformed(Malformed::BadVersion), 1);
     assert_eq!(stats.malformed(Malformed::CsrcOverrun), 1);
-    assert!(engine.drain_events(100).iter().all(|e| !matches!(e, MediaEvent::TelephoneEvent { .. })), "reported once");
+    assert!(
+        engine
+            .drain_events(100)
+            .iter()
+            .all(|e| !matches!(e, MediaEvent::TelephoneEvent { .. })),
+        "reported once"
+    );
     engine.close_leg(leg).unwrap();
     let closed = wait_for(&engine, |e| matches!(e, MediaEvent::LegClosed { .. }));
     assert!(matches!(closed, MediaEvent::LegClosed { stats, .. } if stats.malformed_total() == 4));
@@ -185,28 +307,60 @@ fn a_persistent_listener_follows_the_agent_to_the_next_call() {
     let (sup_leg, sup_rtp) = open(&sup);
     let call1 = engine.create_room().unwrap();
     let call2 = engine.create_room().unwrap();
-    engine.add_to_room(call1, first_leg, Role::Customer, Mode::Listen).unwrap();
-    engine.add_to_room(call1, agent_leg, Role::Agent, Mode::Listen).unwrap();
-    engine.add_to_room(call1, sup_leg, Role::Supervisor, Mode::PersistentListen).unwrap();
-    engine.add_to_room(call2, second_leg, Role::Customer, Mode::Listen).unwrap();
-    assert_eq!(engine.add_to_room(call2, agent_leg, Role::Agent, Mode::Listen).unwrap_err().slug(), "leg-in-room");
-    assert_eq!(engine.set_mode(agent_leg, Mode::Barge).unwrap_err().slug(), "bad-setting");
+    engine
+        .add_to_room(call1, first_leg, Role::Customer, Mode::Listen)
+        .unwrap();
+    engine
+        .add_to_room(call1, agent_leg, Role::Agent, Mode::Listen)
+        .unwrap();
+    engine
+        .add_to_room(call1, sup_leg, Role::Supervisor, Mode::PersistentListen)
+        .unwrap();
+    engine
+        .add_to_room(call2, second_leg, Role::Customer, Mode::Listen)
+        .unwrap();
+    assert_eq!(
+        engine
+            .add_to_room(call2, agent_leg, Role::Agent, Mode::Listen)
+            .unwrap_err()
+            .slug(),
+        "leg-in-room"
+    );
+    assert_eq!(
+        engine.set_mode(agent_leg, Mode::Barge).unwrap_err().slug(),
+        "bad-setting"
+    );
     let targets = [agent_rtp, first_rtp, second_rtp, sup_rtp];
     let phones = &mut [&mut agent, &mut first, &mut second, &mut sup];
     run_ticks(phones, &targets, 30);
-    let level = |p: &Phone, hz| tone_level(&p.heard[p.heard.len() - 160 * 15..], hz) / TONE_AMPLITUDE;
-    assert!(level(phones[3], 440.0) > 0.6 && level(phones[3], 300.0) < 0.05, "listening to call 1");
+    let level =
+        |p: &Phone, hz| tone_level(&p.heard[p.heard.len() - 160 * 15..], hz) / TONE_AMPLITUDE;
+    assert!(
+        level(phones[3], 440.0) > 0.6 && level(phones[3], 300.0) < 0.05,
+        "listening to call 1"
+    );
     engine.move_leg(agent_leg, call2).unwrap();
     let moved = wait_for(&engine, |e| matches!(e, MediaEvent::LegMoved { .. }));
-    assert!(matches!(moved, MediaEvent::LegMoved { leg, room, .. } if leg == sup_leg && room == call2));
+    assert!(
+        matches!(moved, MediaEvent::LegMoved { leg, room, .. } if leg == sup_leg && room == call2)
+    );
     run_ticks(phones, &targets, 30);
-    assert!(level(phones[3], 300.0) > 0.6 && level(phones[3], 440.0) < 0.05, "followed to call 2");
+    assert!(
+        level(phones[3], 300.0) > 0.6 && level(phones[3], 440.0) < 0.05,
+        "followed to call 2"
+    );
     assert!(level(phones[3], 700.0) > 0.6, "still hears the agent");
-    assert!(level(phones[0], 300.0) > 0.6, "the agent hears the new customer");
+    assert!(
+        level(phones[0], 300.0) > 0.6,
+        "the agent hears the new customer"
+    );
     // The directory moved the follower too: switching its mode works in the new room.
     engine.set_mode(sup_leg, Mode::Whisper).unwrap();
     engine.close_room(call2).unwrap();
-    assert_eq!(engine.move_leg(agent_leg, call2).unwrap_err().slug(), "unknown-id");
+    assert_eq!(
+        engine.move_leg(agent_leg, call2).unwrap_err().slug(),
+        "unknown-id"
+    );
 }
 
 #[test]
@@ -222,6 +376,40 @@ fn the_event_descriptor_is_readable_exactly_while_events_wait() {
     }
     assert!(readable(fd));
     let events = engine.drain_events(10);
-    assert!(matches!(events[..], [MediaEvent::LegClosed { .. }]), "{events:?}");
+    assert!(
+        matches!(events[..], [MediaEvent::LegClosed { .. }]),
+        "{events:?}"
+    );
     assert!(!readable(fd));
+}
+
+#[test]
+fn detection_on_a_leg_reports_its_verdict_and_decision_time() {
+    let engine = engine();
+    let mut phone = Phone::new(0.0, 1);
+    let (leg, local) = engine.open_leg(Codec::Pcmu).unwrap();
+    engine.set_remote(leg, phone.addr(), 0, None).unwrap();
+    engine
+        .detect(leg, ccengine_media::amd::AmdSettings::default())
+        .unwrap();
+    // "Hello?": 300 ms of silence, 400 ms of voice, then the person waits.
+    run_ticks(&mut [&mut phone], &[local], 15);
+    phone.tone_hz = 500.0;
+    run_ticks(&mut [&mut phone], &[local], 20);
+    phone.tone_hz = 0.0;
+    run_ticks(&mut [&mut phone], &[local], 60);
+    let event = wait_for(&engine, |e| matches!(e, MediaEvent::Detection { .. }));
+    let MediaEvent::Detection { decision, .. } = event else {
+        unreachable!()
+    };
+    assert_eq!(
+        (decision.verdict.name(), decision.reason),
+        ("human", "short-greeting")
+    );
+    // 300 ms + 400 ms + 800 ms of silence, give or take the jitter buffer's prefill.
+    assert!(
+        (1400..=1700).contains(&decision.after_ms),
+        "{}",
+        decision.after_ms
+    );
 }

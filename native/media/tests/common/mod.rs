@@ -14,7 +14,7 @@ pub const TONE_AMPLITUDE: f64 = 6000.0;
 
 pub struct Phone {
     pub socket: UdpSocket,
-    tone_hz: f64,
+    pub tone_hz: f64,
     phase: u64,
     seq: u16,
     ssrc: u32,

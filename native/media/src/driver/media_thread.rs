@@ -269,6 +269,7 @@ impl MediaThread {
                 let mut stats = self.stats;
                 stats.legs = self.legs.len() as u64;
                 stats.rooms = self.rooms.len() as u64;
+                stats.cpu_ns = super::thread_cpu_ns();
                 let _ = reply.send(stats);
             }
             Command::Stop => {}

@@ -5,6 +5,7 @@
 //! the expected payload types comes from. RTCP arriving on the RTP port (RFC 5761 mux) is read,
 //! and then this leg's reports are sent the same way every five seconds.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -88,7 +89,7 @@ pub struct Leg {
     jitter: JitterBuffer,
     events_in: EventReceiver,
     event_out: Option<(EventSender, u32)>,
-    pending_digits: Vec<(u8, u32)>,
+    pending_digits: VecDeque<(u8, u32)>,
     rtcp_mux: bool,
     next_rtcp: Instant,
     stats: LegStats,
@@ -109,7 +110,7 @@ impl Leg {
             jitter: JitterBuffer::new(settings.jitter_min_frames, settings.jitter_max_frames),
             events_in: EventReceiver::default(),
             event_out: None,
-            pending_digits: Vec::new(),
+            pending_digits: VecDeque::new(),
             rtcp_mux: false,
             next_rtcp: now + RTCP_INTERVAL,
             stats: LegStats::default(),
@@ -215,16 +216,17 @@ impl Leg {
 
     /// Queues RFC 4733 digits to send (each for `duration_ms`, one after the other).
     pub fn send_event(&mut self, event: u8, duration_ms: u32) {
-        self.pending_digits.push((event, duration_ms));
+        self.pending_digits.push_back((event, duration_ms));
     }
 
     /// Writes this tick's datagram (audio, or a telephone-event packet while one is being sent)
     /// into `out`; returns its length and destination, or None before the peer is known.
     pub fn output(&mut self, frame: &Frame, out: &mut [u8]) -> Option<(usize, SocketAddr)> {
         let remote = self.remote?;
-        if self.event_out.is_none() && !self.pending_digits.is_empty() {
-            let (event, ms) = self.pending_digits.remove(0);
-            self.event_out = Some((EventSender::new(event, ms), self.timestamp));
+        if self.event_out.is_none() {
+            if let Some((event, ms)) = self.pending_digits.pop_front() {
+                self.event_out = Some((EventSender::new(event, ms), self.timestamp));
+            }
         }
         let len = match self
             .event_out

@@ -64,24 +64,24 @@ fn from_storage(s: &libc::sockaddr_storage) -> Option<SocketAddr> {
     }
 }
 
-/// Reusable state for one `recvmmsg` call of up to `capacity` datagrams.
-pub struct RecvBatch {
+/// Datagram buffers, address slots and the message headers pointing at them, shared by both
+/// directions.
+struct Slots {
     buffers: Vec<[u8; SLOT_BYTES]>,
     addrs: Vec<libc::sockaddr_storage>,
     iovecs: Vec<libc::iovec>,
     headers: Vec<libc::mmsghdr>,
-    received: usize,
 }
 
 // SAFETY: the raw pointers in iovecs/headers point into this struct's own heap buffers, which
 // move with it; nothing is shared between threads.
-unsafe impl Send for RecvBatch {}
+unsafe impl Send for Slots {}
 
-impl RecvBatch {
-    pub fn new(capacity: usize) -> Self {
-        // SAFETY: all-zero is a valid value of these C structures.
-        let mut b = Self {
+impl Slots {
+    fn new(capacity: usize) -> Self {
+        Self {
             buffers: vec![[0u8; SLOT_BYTES]; capacity],
+            // SAFETY: all-zero is a valid value of these C structures.
             addrs: vec![unsafe { zeroed() }; capacity],
             iovecs: vec![
                 libc::iovec {
@@ -91,37 +91,62 @@ impl RecvBatch {
                 capacity
             ],
             headers: vec![unsafe { zeroed() }; capacity],
-            received: 0,
-        };
-        for i in 0..capacity {
-            b.iovecs[i] = libc::iovec {
-                iov_base: b.buffers[i].as_mut_ptr().cast(),
-                iov_len: SLOT_BYTES,
-            };
         }
-        b
+    }
+
+    fn capacity(&self) -> usize {
+        self.buffers.len()
+    }
+
+    /// Points header `i` at the first `len` bytes of buffer `i` and `name_len` bytes of
+    /// address slot `i`.
+    fn prepare(&mut self, i: usize, len: usize, name_len: libc::socklen_t) {
+        self.iovecs[i] = libc::iovec {
+            iov_base: self.buffers[i].as_mut_ptr().cast(),
+            iov_len: len,
+        };
+        let h = &mut self.headers[i].msg_hdr;
+        h.msg_name = (&mut self.addrs[i] as *mut libc::sockaddr_storage).cast();
+        h.msg_namelen = name_len;
+        h.msg_iov = &mut self.iovecs[i];
+        h.msg_iovlen = 1;
+        h.msg_control = std::ptr::null_mut();
+        h.msg_controllen = 0;
+        h.msg_flags = 0;
+        self.headers[i].msg_len = 0;
+    }
+}
+
+/// Reusable state for one `recvmmsg` call of up to `capacity` datagrams.
+pub struct RecvBatch {
+    slots: Slots,
+    received: usize,
+}
+
+impl RecvBatch {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            slots: Slots::new(capacity),
+            received: 0,
+        }
     }
 
     /// Receives what is waiting on a non-blocking socket, up to capacity. Returns the count;
     /// 0 when nothing was waiting.
     pub fn recv(&mut self, fd: RawFd) -> io::Result<usize> {
-        let n = self.headers.len();
+        let n = self.slots.capacity();
         for i in 0..n {
-            let h = &mut self.headers[i].msg_hdr;
-            h.msg_name = (&mut self.addrs[i] as *mut libc::sockaddr_storage).cast();
-            h.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            h.msg_iov = &mut self.iovecs[i];
-            h.msg_iovlen = 1;
-            h.msg_control = std::ptr::null_mut();
-            h.msg_controllen = 0;
-            h.msg_flags = 0;
-            self.headers[i].msg_len = 0;
+            self.slots.prepare(
+                i,
+                SLOT_BYTES,
+                size_of::<libc::sockaddr_storage>() as libc::socklen_t,
+            );
         }
         // SAFETY: every header points at live buffers owned by self, sized as declared.
         let got = unsafe {
             libc::recvmmsg(
                 fd,
-                self.headers.as_mut_ptr(),
+                self.slots.headers.as_mut_ptr(),
                 n as u32,
                 libc::MSG_DONTWAIT,
                 std::ptr::null_mut(),
@@ -146,47 +171,34 @@ impl RecvBatch {
         if i >= self.received {
             return None;
         }
-        let len = (self.headers[i].msg_len as usize).min(SLOT_BYTES);
-        Some((&self.buffers[i][..len], from_storage(&self.addrs[i])?))
+        let len = (self.slots.headers[i].msg_len as usize).min(SLOT_BYTES);
+        Some((
+            &self.slots.buffers[i][..len],
+            from_storage(&self.slots.addrs[i])?,
+        ))
     }
 }
 
 /// Reusable state for `sendmmsg` batches of up to `capacity` datagrams.
 pub struct SendBatch {
-    buffers: Vec<[u8; SLOT_BYTES]>,
+    slots: Slots,
     lens: Vec<usize>,
-    addrs: Vec<libc::sockaddr_storage>,
     addr_lens: Vec<libc::socklen_t>,
-    iovecs: Vec<libc::iovec>,
-    headers: Vec<libc::mmsghdr>,
     queued: usize,
 }
-
-// SAFETY: as for RecvBatch.
-unsafe impl Send for SendBatch {}
 
 impl SendBatch {
     pub fn new(capacity: usize) -> Self {
         Self {
-            buffers: vec![[0u8; SLOT_BYTES]; capacity],
+            slots: Slots::new(capacity),
             lens: vec![0; capacity],
-            // SAFETY: all-zero is a valid value of these C structures.
-            addrs: vec![unsafe { zeroed() }; capacity],
             addr_lens: vec![0; capacity],
-            iovecs: vec![
-                libc::iovec {
-                    iov_base: std::ptr::null_mut(),
-                    iov_len: 0
-                };
-                capacity
-            ],
-            headers: vec![unsafe { zeroed() }; capacity],
             queued: 0,
         }
     }
 
     pub fn is_full(&self) -> bool {
-        self.queued == self.buffers.len()
+        self.queued == self.slots.capacity()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -195,13 +207,13 @@ impl SendBatch {
 
     /// A buffer to write the next datagram into; `commit` queues it.
     pub fn slot(&mut self) -> &mut [u8; SLOT_BYTES] {
-        &mut self.buffers[self.queued]
+        &mut self.slots.buffers[self.queued]
     }
 
     pub fn commit(&mut self, len: usize, to: SocketAddr) {
         let i = self.queued;
         self.lens[i] = len;
-        self.addr_lens[i] = to_storage(to, &mut self.addrs[i]);
+        self.addr_lens[i] = to_storage(to, &mut self.slots.addrs[i]);
         self.queued += 1;
     }
 
@@ -210,34 +222,14 @@ impl SendBatch {
     pub fn flush(&mut self, fd: RawFd) -> io::Result<usize> {
         let n = self.queued;
         self.queued = 0;
-        if n == 0 {
-            return Ok(0);
-        }
         for i in 0..n {
-            self.iovecs[i] = libc::iovec {
-                iov_base: self.buffers[i].as_mut_ptr().cast(),
-                iov_len: self.lens[i],
-            };
-            let h = &mut self.headers[i].msg_hdr;
-            h.msg_name = (&mut self.addrs[i] as *mut libc::sockaddr_storage).cast();
-            h.msg_namelen = self.addr_lens[i];
-            h.msg_iov = &mut self.iovecs[i];
-            h.msg_iovlen = 1;
-            h.msg_control = std::ptr::null_mut();
-            h.msg_controllen = 0;
-            h.msg_flags = 0;
+            self.slots.prepare(i, self.lens[i], self.addr_lens[i]);
         }
         let mut sent = 0;
         while sent < n {
             // SAFETY: headers [sent, n) point at live buffers owned by self.
-            let r = unsafe {
-                libc::sendmmsg(
-                    fd,
-                    self.headers[sent..].as_mut_ptr(),
-                    (n - sent) as u32,
-                    libc::MSG_DONTWAIT,
-                )
-            };
+            let headers = self.slots.headers[sent..].as_mut_ptr();
+            let r = unsafe { libc::sendmmsg(fd, headers, (n - sent) as u32, libc::MSG_DONTWAIT) };
             if r < 0 {
                 let e = io::Error::last_os_error();
                 return match e.kind() {

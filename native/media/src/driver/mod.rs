@@ -263,8 +263,10 @@ impl Engine {
 
     /// Closes a leg: its socket is released and `LegClosed` carries its final statistics.
     pub fn close_leg(&self, leg: LegId) -> Result<()> {
-        self.dir().leg(leg)?;
-        self.dir().legs.remove(&leg);
+        let mut dir = self.dir();
+        dir.leg(leg)?;
+        dir.legs.remove(&leg);
+        drop(dir);
         self.send(Command::CloseLeg { leg })
     }
 

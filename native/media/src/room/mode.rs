@@ -107,7 +107,7 @@ pub fn hears(listener: Member, source: Member, members: &[Member]) -> bool {
                 )
         }
         (Role::Supervisor, Role::Customer) => true,
-        (Role::Supervisor, Role::Agent) => !listener.mode.is_takeover() && !takeover,
+        (Role::Supervisor, Role::Agent) => !takeover,
         // Another supervisor is heard when their voice enters the call.
         (Role::Supervisor, Role::Supervisor) => source.mode.speaks(),
     }

@@ -367,3 +367,25 @@ impl Drop for Engine {
         self.stop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The SIP core's adapter and the Python bindings share one engine across threads.
+    #[test]
+    fn the_engine_handle_is_shareable_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Engine>();
+    }
+
+    #[test]
+    fn calls_after_stop_fail_with_stopped() {
+        let mut engine = Engine::start(IpAddr::from([127, 0, 0, 1])).unwrap();
+        let (leg, _) = engine.open_leg(Codec::Pcma).unwrap();
+        engine.stop();
+        assert_eq!(engine.create_room().unwrap_err().slug(), "stopped");
+        assert_eq!(engine.leg_stats(leg).unwrap_err().slug(), "stopped");
+        engine.stop();
+    }
+}

@@ -144,3 +144,55 @@ async def test_refusals_carry_their_slug(nursery: trio.Nursery, tmp_path: Path) 
         media.set_mode(leg, "barge")
     assert not_supervisor.value.slug == "bad-setting"
     assert "takeover-agent-listening" in MODES
+
+
+async def test_every_kind_of_event_reaches_python_with_its_fields() -> None:
+    async with trio.open_nursery() as nursery:
+        await events_of_every_kind(nursery)
+        nursery.cancel_scope.cancel()
+
+
+async def events_of_every_kind(nursery: trio.Nursery) -> None:
+    media = Media()
+    await nursery.start(media.run)
+    customer = Peer(0.0)
+    nursery.start_soon(customer.close_when_cancelled)
+    host, port = await customer.bind()
+    leg = media.open_leg("PCMU")
+    # Signalled at a port nobody uses: symmetric RTP must move to where the peer sends from.
+    media.set_remote(leg, host, port + 1 if port < 65535 else port - 1, event_payload_type=101)
+    media.detect(leg, after_greeting_silence_ms=400)
+    target = (leg.host, leg.port)
+    customer.tone_hz = 500.0
+    await customer.send(target, 15)  # "Hello?"
+    latched = await next_event(media, "remote-latched")
+    assert (latched.fields["leg"], latched.fields["host"], latched.fields["port"]) == (leg.id, host, port)
+    customer.tone_hz = 0.0
+    await customer.send(target, 40)
+    detection = await next_event(media, "detection")
+    assert detection.fields["verdict"] == "human" and detection.fields["reason"] == "short-greeting"
+    assert detection.fields["words"] == 1 and 200 <= detection.fields["voice_ms"] <= 400
+    assert 600 <= detection.fields["after_ms"] <= 1300
+
+    # RFC 4733 digit 5, end packet sent three times.
+    for i, end in enumerate([False, True, True, True]):
+        payload = bytes([5, (0x80 if end else 0) | 10]) + (160 * (i + 1)).to_bytes(2, "big")
+        await customer.sock.sendto(
+            bytes([0x80, 101]) + (1000 + i).to_bytes(2, "big") + b"\0\0\x10\0" + b"\0\0\0\7" + payload, target
+        )
+    digit = await next_event(media, "telephone-event")
+    assert (digit.fields["digit"], digit.fields["event"], digit.fields["duration_ms"]) == ("5", 5, 40)
+
+    agent, supervisor = media.open_leg(), media.open_leg()
+    first, second = media.create_room(), media.create_room()
+    media.add_to_room(first, agent, "agent")
+    media.add_to_room(first, supervisor, "supervisor", "persistent-listen")
+    media.move_leg(agent, second)
+    moved = await next_event(media, "leg-moved")
+    assert (moved.fields["leg"], moved.fields["room"]) == (supervisor.id, second)
+    media.set_mode(supervisor, "whisper")
+
+    media.close_leg(leg)
+    closed = await next_event(media, "leg-closed")
+    assert closed.fields["leg"] == leg.id
+    assert closed.fields["stats"]["packets_received"] >= 55 and closed.fields["stats"]["malformed_bad_version"] == 0

@@ -413,3 +413,62 @@ fn detection_on_a_leg_reports_its_verdict_and_decision_time() {
         decision.after_ms
     );
 }
+
+#[test]
+fn prompts_stop_or_give_way_and_a_removed_leg_hears_the_room_no_more() {
+    let engine = engine();
+    let hold = scratch("hold.wav");
+    write_tone_wav(&hold, 350.0, 200);
+    let mut customer = Phone::new(0.0, 1);
+    let mut agent = Phone::new(700.0, 2);
+    let room = engine.create_room().unwrap();
+    let mut targets = Vec::new();
+    let mut legs = Vec::new();
+    for (phone, role) in [(&customer, Role::Customer), (&agent, Role::Agent)] {
+        let (leg, local) = engine.open_leg(Codec::Pcmu).unwrap();
+        engine.set_remote(leg, phone.addr(), 0, None).unwrap();
+        engine.add_to_room(room, leg, role, Mode::Listen).unwrap();
+        targets.push(local);
+        legs.push(leg);
+    }
+    // Hold music loops past its 200 ms; a second play replaces it, a stop ends that one.
+    engine.play(legs[0], &hold, true).unwrap();
+    run_ticks(&mut [&mut customer, &mut agent], &targets, 20);
+    let music = &customer.heard[customer.heard.len() - 160 * 8..];
+    assert!(
+        tone_level(music, 350.0) / TONE_AMPLITUDE > 0.6,
+        "still playing after its length"
+    );
+    engine.play(legs[0], &hold, false).unwrap();
+    engine.stop_play(legs[0]).unwrap();
+    let mut ended = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while ended.len() < 2 && Instant::now() < deadline {
+        for e in engine.drain_events(10) {
+            if let MediaEvent::PromptEnded { completed, .. } = e {
+                ended.push(completed);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(ended, vec![false, false], "replaced, then stopped");
+    let level =
+        |p: &Phone, hz| tone_level(&p.heard[p.heard.len() - 160 * 10..], hz) / TONE_AMPLITUDE;
+    run_ticks(&mut [&mut customer, &mut agent], &targets, 15);
+    assert!(
+        level(&customer, 700.0) > 0.6 && level(&customer, 350.0) < 0.05,
+        "the agent, no music"
+    );
+    engine.remove_from_room(legs[1]).unwrap();
+    run_ticks(&mut [&mut customer, &mut agent], &targets, 15);
+    assert!(
+        level(&customer, 700.0) < 0.05,
+        "the removed agent is not heard"
+    );
+    assert!(
+        level(&agent, 0.0) < 0.05 && agent.frames_heard.iter().rev().take(10).all(|&loud| !loud)
+    );
+    engine
+        .add_to_room(room, legs[1], Role::Agent, Mode::Listen)
+        .unwrap();
+}

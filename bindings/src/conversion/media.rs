@@ -32,6 +32,7 @@ pub fn stats<'py>(py: Python<'py>, s: &LegStats) -> PyResult<Bound<'py, PyDict>>
     d.set_item("unexpected_payload_type", s.unexpected_payload_type)?;
     d.set_item("rtcp_received", s.rtcp_received)?;
     d.set_item("remote_changes", s.remote_changes)?;
+    d.set_item("foreign_source", s.foreign_source)?;
     d.set_item("jitter_ms", s.jitter_ms)?;
     d.set_item("lost", s.lost)?;
     d.set_item("played", s.jitter.played)?;

@@ -1,9 +1,12 @@
 //! One RTP leg, sans-IO: what arrives from the peer goes through `receive` into the jitter
 //! buffer (or the telephone-event receiver); each tick `input` yields the frame the peer said
 //! and `output` turns the frame the peer should hear into a datagram. The destination follows
-//! symmetric RTP: it starts at the address from signalling and moves to wherever valid RTP of
-//! the expected payload types comes from. RTCP arriving on the RTP port (RFC 5761 mux) is read,
-//! and then this leg's reports are sent the same way every five seconds.
+//! symmetric RTP: it starts at the address from signalling and moves to the source of the first
+//! valid RTP of an expected payload type. From then on the leg is latched: packets from other
+//! sources are dropped and counted, unless the latched source has been silent for a second (a
+//! NAT rebinding, a peer that moved); new signalling (`set_remote`) unlatches. RTCP arriving on
+//! the RTP port (RFC 5761 mux) is read, and then this leg's reports are sent the same way every
+//! five seconds.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -20,6 +23,8 @@ use crate::telephone_event::{self, EventPayload, EventReceiver, EventSender, Rec
 /// Comfort noise (RFC 3389) is accepted and ignored.
 const COMFORT_NOISE: u8 = 13;
 const RTCP_INTERVAL: Duration = Duration::from_secs(5);
+/// Silence from the latched source after which another source may take its place.
+const RELATCH_AFTER: Duration = Duration::from_secs(1);
 /// Largest datagram a leg writes: an RTP header and one G.711 frame.
 pub const MAX_DATAGRAM: usize = HEADER_LEN + FRAME_SAMPLES;
 
@@ -50,6 +55,8 @@ pub struct LegStats {
     pub unexpected_payload_type: u64,
     pub rtcp_received: u64,
     pub remote_changes: u64,
+    /// Packets dropped because they came from another source than the latched one.
+    pub foreign_source: u64,
     pub jitter: JitterStats,
     /// Interarrival jitter in milliseconds (RFC 3550 A.8).
     pub jitter_ms: u32,
@@ -81,6 +88,8 @@ pub enum Received {
 pub struct Leg {
     settings: LegSettings,
     remote: Option<SocketAddr>,
+    /// When the latched source last sent valid RTP; None until latched.
+    latched_at: Option<Instant>,
     origin: Instant,
     ssrc: u32,
     sequence: u16,
@@ -102,6 +111,7 @@ impl Leg {
         Self {
             settings,
             remote: None,
+            latched_at: None,
             origin: now,
             ssrc: (seed >> 32) as u32 ^ seed as u32,
             sequence: (seed >> 16) as u16,
@@ -132,6 +142,7 @@ impl Leg {
     /// The peer's address and payload types from signalling.
     pub fn set_remote(&mut self, remote: SocketAddr, codec: Codec, event_payload_type: u8) {
         self.remote = Some(remote);
+        self.latched_at = None;
         self.settings.codec = codec;
         self.settings.event_payload_type = event_payload_type;
     }
@@ -180,13 +191,21 @@ impl Leg {
                 }
             },
         };
-        self.stats.packets_received += 1;
         let mut outcome = Received::Nothing;
         if self.remote != Some(from) {
+            if self
+                .latched_at
+                .is_some_and(|t| now.saturating_duration_since(t) < RELATCH_AFTER)
+            {
+                self.stats.foreign_source += 1;
+                return Received::Nothing;
+            }
             self.remote = Some(from);
             self.stats.remote_changes += 1;
             outcome = Received::Latched(from);
         }
+        self.latched_at = Some(now);
+        self.stats.packets_received += 1;
         match audio_codec {
             Some(codec) => {
                 let arrival =
@@ -343,6 +362,42 @@ mod tests {
         let next = RtpPacket::parse(&buf[..172]).unwrap();
         assert_eq!(next.header.sequence, sent.sequence.wrapping_add(1));
         assert_eq!(next.header.timestamp, sent.timestamp.wrapping_add(160));
+    }
+
+    #[test]
+    fn once_latched_other_sources_are_dropped_until_the_peer_falls_silent() {
+        let t0 = Instant::now();
+        let mut leg = Leg::new(LegSettings::new(Codec::Pcmu), 5, t0);
+        leg.set_remote(addr(4000), Codec::Pcmu, 101);
+        let audio = [0xffu8; FRAME_SAMPLES];
+        assert_eq!(
+            leg.receive(&packet(0, 1, &audio), addr(4001), t0),
+            Received::Latched(addr(4001))
+        );
+        let later = t0 + Duration::from_millis(500);
+        assert_eq!(
+            leg.receive(&packet(0, 2, &audio), addr(6666), later),
+            Received::Nothing
+        );
+        assert_eq!(
+            leg.receive(&packet(0, 2, &audio), addr(4001), later),
+            Received::Nothing
+        );
+        assert_eq!(leg.remote(), Some(addr(4001)));
+        assert_eq!(leg.stats().foreign_source, 1);
+        // A second of silence from the latched source: the newcomer takes over.
+        let moved = later + RELATCH_AFTER;
+        assert_eq!(
+            leg.receive(&packet(0, 3, &audio), addr(6666), moved),
+            Received::Latched(addr(6666))
+        );
+        // New signalling unlatches at once.
+        leg.set_remote(addr(5000), Codec::Pcmu, 101);
+        assert_eq!(
+            leg.receive(&packet(0, 4, &audio), addr(5002), moved),
+            Received::Latched(addr(5002))
+        );
+        assert_eq!(leg.stats().remote_changes, 3);
     }
 
     #[test]

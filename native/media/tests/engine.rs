@@ -41,15 +41,25 @@ fn write_tone_wav(path: &PathBuf, hz: f64, ms: u32) {
     w.finalize().unwrap();
 }
 
-fn wait_for(engine: &Engine, what: impl Fn(&MediaEvent) -> bool) -> MediaEvent {
+/// Every event up to and including the first that matches.
+fn events_until(engine: &Engine, what: impl Fn(&MediaEvent) -> bool) -> Vec<MediaEvent> {
     let deadline = Instant::now() + Duration::from_secs(5);
+    let mut seen = Vec::new();
     while Instant::now() < deadline {
-        if let Some(e) = engine.drain_events(100).into_iter().find(|e| what(e)) {
-            return e;
+        for e in engine.drain_events(100) {
+            let done = what(&e);
+            seen.push(e);
+            if done {
+                return seen;
+            }
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    panic!("event not seen");
+    panic!("event not seen among {seen:?}");
+}
+
+fn wait_for(engine: &Engine, what: impl Fn(&MediaEvent) -> bool) -> MediaEvent {
+    events_until(engine, what).pop().unwrap()
 }
 
 fn readable(fd: i32) -> bool {
@@ -138,10 +148,13 @@ fn a_recording_holds_the_customer_and_the_engine_side_on_two_channels() {
     engine.record(room, &path).unwrap();
     run_ticks(&mut [&mut customer, &mut agent], &targets, 50);
     engine.stop_record(room).unwrap();
-    let started = wait_for(&engine, |e| {
-        matches!(e, MediaEvent::RecordingStarted { .. })
-    });
-    let ended = wait_for(&engine, |e| matches!(e, MediaEvent::RecordingEnded { .. }));
+    let events = events_until(&engine, |e| matches!(e, MediaEvent::RecordingEnded { .. }));
+    let started = events
+        .iter()
+        .find(|e| matches!(e, MediaEvent::RecordingStarted { .. }))
+        .cloned()
+        .expect("recording-started before recording-ended");
+    let ended = events.last().cloned().unwrap();
     let MediaEvent::RecordingEnded {
         duration_ms,
         error,

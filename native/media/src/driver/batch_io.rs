@@ -6,6 +6,7 @@ use std::io;
 use std::mem::{size_of, zeroed};
 use std::net::{SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::RawFd;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Large enough for any RTP datagram we accept (an Ethernet MTU).
 pub const SLOT_BYTES: usize = 1500;
@@ -64,10 +65,35 @@ fn from_storage(s: &libc::sockaddr_storage) -> Option<SocketAddr> {
     }
 }
 
+/// Room for the ancillary data of one datagram (a kernel receive timestamp), aligned as
+/// `cmsghdr` needs.
+type Control = [u64; 8];
+
+/// Asks the kernel to stamp each datagram received on `fd` with its arrival time.
+pub fn enable_timestamps(fd: RawFd) -> io::Result<()> {
+    let on: libc::c_int = 1;
+    // SAFETY: setsockopt with a live int.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_TIMESTAMPNS,
+            (&on as *const libc::c_int).cast(),
+            4,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
 /// Datagram buffers, address slots and the message headers pointing at them, shared by both
 /// directions.
 struct Slots {
     buffers: Vec<[u8; SLOT_BYTES]>,
+    controls: Vec<Control>,
     addrs: Vec<libc::sockaddr_storage>,
     iovecs: Vec<libc::iovec>,
     headers: Vec<libc::mmsghdr>,
@@ -81,6 +107,7 @@ impl Slots {
     fn new(capacity: usize) -> Self {
         Self {
             buffers: vec![[0u8; SLOT_BYTES]; capacity],
+            controls: vec![[0u64; 8]; capacity],
             // SAFETY: all-zero is a valid value of these C structures.
             addrs: vec![unsafe { zeroed() }; capacity],
             iovecs: vec![
@@ -99,8 +126,8 @@ impl Slots {
     }
 
     /// Points header `i` at the first `len` bytes of buffer `i` and `name_len` bytes of
-    /// address slot `i`.
-    fn prepare(&mut self, i: usize, len: usize, name_len: libc::socklen_t) {
+    /// address slot `i`, and at control slot `i` when receiving.
+    fn prepare(&mut self, i: usize, len: usize, name_len: libc::socklen_t, control: bool) {
         self.iovecs[i] = libc::iovec {
             iov_base: self.buffers[i].as_mut_ptr().cast(),
             iov_len: len,
@@ -110,8 +137,13 @@ impl Slots {
         h.msg_namelen = name_len;
         h.msg_iov = &mut self.iovecs[i];
         h.msg_iovlen = 1;
-        h.msg_control = std::ptr::null_mut();
-        h.msg_controllen = 0;
+        if control {
+            h.msg_control = self.controls[i].as_mut_ptr().cast();
+            h.msg_controllen = size_of::<Control>() as _;
+        } else {
+            h.msg_control = std::ptr::null_mut();
+            h.msg_controllen = 0;
+        }
         h.msg_flags = 0;
         self.headers[i].msg_len = 0;
     }
@@ -136,11 +168,8 @@ impl RecvBatch {
     pub fn recv(&mut self, fd: RawFd) -> io::Result<usize> {
         let n = self.slots.capacity();
         for i in 0..n {
-            self.slots.prepare(
-                i,
-                SLOT_BYTES,
-                size_of::<libc::sockaddr_storage>() as libc::socklen_t,
-            );
+            let name_len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            self.slots.prepare(i, SLOT_BYTES, name_len, true);
         }
         // SAFETY: every header points at live buffers owned by self, sized as declared.
         let got = unsafe {
@@ -176,6 +205,31 @@ impl RecvBatch {
             &self.slots.buffers[i][..len],
             from_storage(&self.slots.addrs[i])?,
         ))
+    }
+
+    /// When the kernel received the i-th datagram, if the socket has timestamps enabled.
+    pub fn arrival(&self, i: usize) -> Option<SystemTime> {
+        if i >= self.received {
+            return None;
+        }
+        let header = &self.slots.headers[i].msg_hdr;
+        // SAFETY: the kernel filled msg_control up to msg_controllen with well-formed cmsgs;
+        // the CMSG macros walk them within those bounds.
+        unsafe {
+            let mut cmsg = libc::CMSG_FIRSTHDR(header);
+            while !cmsg.is_null() {
+                if (*cmsg).cmsg_level == libc::SOL_SOCKET
+                    && (*cmsg).cmsg_type == libc::SCM_TIMESTAMPNS
+                {
+                    let ts =
+                        std::ptr::read_unaligned(libc::CMSG_DATA(cmsg) as *const libc::timespec);
+                    let since = Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+                    return UNIX_EPOCH.checked_add(since);
+                }
+                cmsg = libc::CMSG_NXTHDR(header, cmsg);
+            }
+        }
+        None
     }
 }
 
@@ -223,7 +277,8 @@ impl SendBatch {
         let n = self.queued;
         self.queued = 0;
         for i in 0..n {
-            self.slots.prepare(i, self.lens[i], self.addr_lens[i]);
+            self.slots
+                .prepare(i, self.lens[i], self.addr_lens[i], false);
         }
         let mut sent = 0;
         while sent < n {
@@ -284,6 +339,29 @@ mod tests {
             0,
             "empty socket: nothing, no error"
         );
+    }
+
+    #[test]
+    fn datagrams_carry_their_kernel_arrival_time_when_asked() {
+        let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+        b.set_nonblocking(true).unwrap();
+        enable_timestamps(b.as_raw_fd()).unwrap();
+        // The kernel turns stamping on for the first such socket through deferred work; until
+        // then datagrams are stamped when read.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let sent_at = SystemTime::now();
+        a.send_to(b"x", b.local_addr().unwrap()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let mut recv = RecvBatch::new(4);
+        assert_eq!(recv.recv(b.as_raw_fd()).unwrap(), 1);
+        let arrival = recv.arrival(0).expect("a timestamp");
+        let delay = arrival.duration_since(sent_at).unwrap_or_default();
+        assert!(
+            delay < std::time::Duration::from_millis(20),
+            "stamped at arrival, not at read: {delay:?}"
+        );
+        assert_eq!(recv.arrival(1), None);
     }
 
     #[test]

@@ -404,7 +404,10 @@ impl MediaThread {
         self.send_all(now);
     }
 
+    /// Reads every leg's socket. A datagram's arrival time is the kernel's stamp, carried over
+    /// to the monotonic clock, so the jitter estimate does not see the 20 ms tick.
     fn receive_all(&mut self, now: Instant, at_ms: u64) {
+        let wall = SystemTime::now();
         for s in self.legs.iter_mut().filter(|s| !s.failed) {
             loop {
                 let n = match self.recv.recv(s.socket.as_raw_fd()) {
@@ -423,7 +426,12 @@ impl MediaThread {
                     let Some((data, from)) = self.recv.get(i) else {
                         continue;
                     };
-                    match s.leg.receive(data, from, now) {
+                    let age = self
+                        .recv
+                        .arrival(i)
+                        .and_then(|t| wall.duration_since(t).ok());
+                    let arrival = age.and_then(|a| now.checked_sub(a)).unwrap_or(now);
+                    match s.leg.receive(data, from, arrival) {
                         Received::Nothing => {}
                         Received::Latched(remote) => self.events.push(MediaEvent::RemoteLatched {
                             leg: s.id,

@@ -13,7 +13,7 @@ use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Sender};
@@ -153,6 +153,8 @@ impl Engine {
         socket
             .set_nonblocking(true)
             .map_err(|e| MediaError::io("RTP socket", e))?;
+        batch_io::enable_timestamps(socket.as_raw_fd())
+            .map_err(|e| MediaError::io("RTP socket timestamps", e))?;
         let local = socket
             .local_addr()
             .map_err(|e| MediaError::io("RTP socket", e))?;

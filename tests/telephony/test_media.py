@@ -25,6 +25,14 @@ async def next_event(media: Media, kind: str) -> MediaEvent:
     raise AssertionError(f"no {kind} event")
 
 
+async def start_peer(nursery: trio.Nursery, tone_hz: float) -> tuple[Peer, str, int]:
+    """A phone whose socket closes with the nursery, and its address."""
+    peer = Peer(tone_hz)
+    nursery.start_soon(peer.close_when_cancelled)
+    host, port = await peer.bind()
+    return peer, host, port
+
+
 def levels(peer: Peer) -> dict[str, float]:
     heard = peer.recent(15)
     return {role: tone_level(heard, hz) / peer.amplitude for role, hz in TONES.items()}
@@ -42,9 +50,7 @@ async def whisper_then_barge(nursery: trio.Nursery, tmp_path: Path) -> None:
     room = media.create_room()
     peers, legs = {}, {}
     for role, hz in TONES.items():
-        peer = Peer(hz)
-        nursery.start_soon(peer.close_when_cancelled)
-        host, port = await peer.bind()
+        peer, host, port = await start_peer(nursery, hz)
         leg = media.open_leg("PCMU")
         media.set_remote(leg, host, port)
         media.add_to_room(room, leg, role, "whisper")  # type: ignore[arg-type]
@@ -94,9 +100,7 @@ async def abandon_prompt(nursery: trio.Nursery, tmp_path: Path) -> None:
         w.writeframes((np.sin(np.arange(16000) * 2 * np.pi * 500 / 16000) * 8000).astype("<i2").tobytes())
     media = Media()
     await nursery.start(media.run)
-    peer = Peer(0.0)
-    nursery.start_soon(peer.close_when_cancelled)
-    host, port = await peer.bind()
+    peer, host, port = await start_peer(nursery, 0.0)
     leg = media.open_leg("PCMU")
     media.set_remote(leg, host, port)
     nursery.start_soon(peer.receive_forever)
@@ -155,9 +159,7 @@ async def test_every_kind_of_event_reaches_python_with_its_fields() -> None:
 async def events_of_every_kind(nursery: trio.Nursery) -> None:
     media = Media()
     await nursery.start(media.run)
-    customer = Peer(0.0)
-    nursery.start_soon(customer.close_when_cancelled)
-    host, port = await customer.bind()
+    customer, host, port = await start_peer(nursery, 0.0)
     leg = media.open_leg("PCMU")
     # Signalled at a port nobody uses: symmetric RTP must move to where the peer sends from.
     media.set_remote(leg, host, port + 1 if port < 65535 else port - 1, event_payload_type=101)

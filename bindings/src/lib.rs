@@ -6,6 +6,7 @@ mod analytics;
 mod contacts;
 mod conversion;
 mod errors;
+mod media;
 mod pacing;
 
 use ccengine_events::calendar::{tzdb_version, tzif as native_tzif};
@@ -50,6 +51,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pacing::PyAbandonLedger>()?;
     m.add_function(wrap_pyfunction!(pacing::simulate, m)?)?;
     m.add_function(wrap_pyfunction!(pacing::check_scenario, m)?)?;
+    m.add_class::<media::PyMediaEngine>()?;
     m.add("NONE", NONE)?;
     m.add("TZDB_VERSION", tzdb_version())?;
     m.add("EVENT_KINDS", EventKind::ALL.iter().map(|k| (k.name(), *k as u8)).collect::<Vec<_>>())?;

@@ -8,6 +8,7 @@ __all__ = [
     "Conflict",
     "ContactsError",
     "DomainError",
+    "MediaError",
     "MetricsError",
     "NotFound",
     "PacingError",
@@ -66,3 +67,8 @@ class ContactsError(CCEngineError, ValueError):
     """A contact file refused as a whole (``file-empty``, ``file-binary``, ``file-header-only``,
     ``file-undecodable``, ``phone-column-not-found``, ``unknown-region``, ``io`` …), or a single
     number refused by ``normalize_phone`` (the row reasons: ``phone-characters`` …)."""
+
+
+class MediaError(CCEngineError, ValueError):
+    """A media engine call refused (``unknown-id``, ``leg-in-room``, ``unsupported-codec``,
+    ``bad-audio``, ``bad-setting``, ``io``, ``stopped``; see docs/media.md)."""

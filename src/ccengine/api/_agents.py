@@ -14,7 +14,7 @@ from ccengine import domain as d
 from ccengine.api import _owned
 from ccengine.api._auth import ADMINS, ALL_ROLES, MANAGERS, Caller, CallerDep, client_address
 from ccengine.api._indicators import sized
-from ccengine.api._models import After, Body, Int, Limit, Page, Str, moment, page
+from ccengine.api._models import After, Body, Int, Key, Limit, Page, QueryKey, Str, moment, page
 from ccengine.api._problems import Problem
 from ccengine.api._routing import operation
 from ccengine.api._services import ServicesDep
@@ -85,7 +85,7 @@ def agent_out(a: d.Agent, status: d.AgentStatus | None = None) -> AgentOut:
 @operation(router, "GET", "", roles=MANAGERS, summary="Agents and their status", response_model=Page[AgentOut])
 async def list_agents(caller: CallerDep, services: ServicesDep,
                       state: Annotated[list[d.AgentState] | None, Query()] = None,
-                      campaign_id: Annotated[int | None, Query(description="assigned to this campaign")] = None,
+                      campaign_id: QueryKey = None,
                       after: After = 0, limit: Limit = 100) -> Page[AgentOut]:
     statuses = {s.agent_id: s for s in await services.store.agent_statuses(caller.tenant_id)}
     found = [a for a in await services.store.agents(caller.tenant_id)
@@ -120,7 +120,7 @@ async def create_agent(body: NewAgent, caller: CallerDep, services: ServicesDep)
 
 
 @operation(router, "GET", "/{agent_id}", roles=ALL_ROLES, summary="An agent's details", response_model=DetailsOut)
-async def details(agent_id: int, caller: CallerDep, services: ServicesDep) -> DetailsOut:
+async def details(agent_id: Key, caller: CallerDep, services: ServicesDep) -> DetailsOut:
     """Status, login address, last activity, campaigns, today's production and pause time, and the
     last activities (seed 000). An agent sees their own."""
     await _owned.agent(services, caller, agent_id)
@@ -139,7 +139,7 @@ class Assignment(Body):
 
 @operation(router, "PUT", "/{agent_id}/assignment", roles=MANAGERS, summary="Replace an agent's assignment card",
            response_model=AgentOut)
-async def assign(agent_id: int, body: Assignment, caller: CallerDep, services: ServicesDep) -> AgentOut:
+async def assign(agent_id: Key, body: Assignment, caller: CallerDep, services: ServicesDep) -> AgentOut:
     await _owned.agent(services, caller, agent_id)
     for campaign_id in body.campaign_ids:
         await _owned.campaign(services, caller, campaign_id)
@@ -172,7 +172,7 @@ def _by(caller: Caller, agent_id: int) -> int | None:
 
 @operation(router, "POST", "/{agent_id}/login", roles=ALL_ROLES, summary="Log an agent in",
            response_model=StatusOut)
-async def login(agent_id: int, body: Login, request: Request, caller: CallerDep, services: ServicesDep) -> StatusOut:
+async def login(agent_id: Key, body: Login, request: Request, caller: CallerDep, services: ServicesDep) -> StatusOut:
     """To campaigns they are assigned to; logging in again adds more. The login address kept is
     the caller's when the agent logs in themself."""
     agent = await _owned.agent(services, caller, agent_id)
@@ -188,14 +188,14 @@ async def login(agent_id: int, body: Login, request: Request, caller: CallerDep,
 
 @operation(router, "POST", "/{agent_id}/logout", roles=ALL_ROLES, summary="Log an agent out",
            response_model=StatusOut)
-async def logout(agent_id: int, body: Logout, caller: CallerDep, services: ServicesDep) -> StatusOut:
+async def logout(agent_id: Key, body: Logout, caller: CallerDep, services: ServicesDep) -> StatusOut:
     await _owned.agent(services, caller, agent_id)
     return status_out(await services.agents.logout(agent_id, campaigns=body.campaign_ids, queues=body.queue_ids,
                                                    by_user=_by(caller, agent_id)))
 
 
 @operation(router, "POST", "/{agent_id}/pause", roles=ALL_ROLES, summary="Pause an agent", response_model=StatusOut)
-async def pause(agent_id: int, body: Pause, caller: CallerDep, services: ServicesDep) -> StatusOut:
+async def pause(agent_id: Key, body: Pause, caller: CallerDep, services: ServicesDep) -> StatusOut:
     """Reasons with an indicator code: other, break, lunch, training, meeting, technical, coaching;
     any other text counts as other. Asked during a call, the pause starts after the wrap-up."""
     await _owned.agent(services, caller, agent_id)
@@ -203,13 +203,13 @@ async def pause(agent_id: int, body: Pause, caller: CallerDep, services: Service
 
 
 @operation(router, "POST", "/{agent_id}/resume", roles=ALL_ROLES, summary="Resume an agent", response_model=StatusOut)
-async def resume(agent_id: int, caller: CallerDep, services: ServicesDep) -> StatusOut:
+async def resume(agent_id: Key, caller: CallerDep, services: ServicesDep) -> StatusOut:
     await _owned.agent(services, caller, agent_id)
     return status_out(await services.agents.resume(agent_id, by_user=_by(caller, agent_id)))
 
 
 @operation(router, "POST", "/{agent_id}/end-wrapup", roles=ALL_ROLES, summary="End an agent's wrap-up",
            response_model=StatusOut)
-async def end_wrapup(agent_id: int, caller: CallerDep, services: ServicesDep) -> StatusOut:
+async def end_wrapup(agent_id: Key, caller: CallerDep, services: ServicesDep) -> StatusOut:
     await _owned.agent(services, caller, agent_id)
     return status_out(await services.agents.end_wrapup(agent_id, by_user=_by(caller, agent_id)))

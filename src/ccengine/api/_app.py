@@ -31,10 +31,16 @@ ROUTERS = (_users.router, _campaigns.router, _lists.router, _contacts.router, _a
 
 
 def create_app(services: Services) -> FastAPI:
-    app = FastAPI(title=TITLE, version=VERSION, openapi_url="/api/openapi.json", docs_url="/api/docs",
-                  redoc_url=None)
+    app = application()
     app.state.services = services
     app.state.login_limiter = LoginLimiter(services.settings.login_limits)
+    return app
+
+
+def application() -> FastAPI:
+    """The routes and error handling, without the services they run on (enough for the document)."""
+    app = FastAPI(title=TITLE, version=VERSION, openapi_url="/api/openapi.json", docs_url="/api/docs",
+                  redoc_url=None)
     _problems.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from ccengine import domain as d
 from ccengine.api import _owned
 from ccengine.api._auth import ALL_ROLES, MANAGERS, CallerDep
-from ccengine.api._models import After, Body, Int, Limit, Moment, Page, Str, micros, moment, page
+from ccengine.api._models import After, Body, Int, Key, Limit, Moment, Page, Str, micros, moment, page
 from ccengine.api._problems import Problem
 from ccengine.api._routing import operation
 from ccengine.api._services import ServicesDep
@@ -40,7 +40,7 @@ def callback_out(c: d.Callback) -> CallbackOut:
 
 @operation(router, "GET", "/campaigns/{campaign_id}/callbacks", roles=ALL_ROLES, summary="A campaign's agenda",
            response_model=Page[CallbackOut])
-async def agenda(campaign_id: int, caller: CallerDep, services: ServicesDep,
+async def agenda(campaign_id: Key, caller: CallerDep, services: ServicesDep,
                  agent_id: Annotated[int | None, Query(description="only this agent's personal callbacks")] = None,
                  shared: Annotated[bool | None, Query(description="only the shared agenda (true) or personal")] = None,
                  due_before: Annotated[Moment | None, Query()] = None,
@@ -66,7 +66,7 @@ class NewCallback(Body):
 
 @operation(router, "POST", "/contacts/{contact_id}/callback", roles=MANAGERS, status_code=201,
            summary="Schedule a contact's callback", response_model=CallbackOut)
-async def schedule(contact_id: int, body: NewCallback, caller: CallerDep, services: ServicesDep) -> CallbackOut:
+async def schedule(contact_id: Key, body: NewCallback, caller: CallerDep, services: ServicesDep) -> CallbackOut:
     """Replaces the contact's pending callback, if any."""
     await _owned.contact(services, caller, contact_id)
     if body.agent_id is not None:
@@ -83,7 +83,7 @@ class CallbackEdit(Body):
 
 @operation(router, "PATCH", "/callbacks/{callback_id}", roles=MANAGERS, summary="Reassign or move a callback",
            response_model=CallbackOut)
-async def edit(callback_id: int, body: CallbackEdit, caller: CallerDep, services: ServicesDep) -> CallbackOut:
+async def edit(callback_id: Key, body: CallbackEdit, caller: CallerDep, services: ServicesDep) -> CallbackOut:
     current = await _owned.callback(services, caller, callback_id)
     if "agent_id" in body.model_fields_set and body.agent_id is not None:
         await _owned.agent(services, caller, body.agent_id)
@@ -99,7 +99,7 @@ class Close(Body):
 
 @operation(router, "POST", "/callbacks/{callback_id}/close", roles=ALL_ROLES, summary="Close a callback",
            response_model=CallbackOut)
-async def close(callback_id: int, body: Close, caller: CallerDep, services: ServicesDep) -> CallbackOut:
+async def close(callback_id: Key, body: Close, caller: CallerDep, services: ServicesDep) -> CallbackOut:
     """An agent closes the shared agenda's callbacks and their own."""
     await _owned.callback(services, caller, callback_id)
     if body.state is d.CallbackState.PENDING:

@@ -13,7 +13,7 @@ from ccengine import domain as d
 from ccengine.api import _owned
 from ccengine.api._auth import ADMINS, MANAGERS, CallerDep
 from ccengine.api._indicators import Dimension, Period, ReportOut, report_out, sized
-from ccengine.api._models import After, Body, Bool, Float, Int, Limit, Moment, Page, Str, micros, moment, page
+from ccengine.api._models import After, Body, Bool, Float, Int, Key, Limit, Moment, Page, Str, micros, moment, page
 from ccengine.api._routing import operation
 from ccengine.api._services import ServicesDep
 from ccengine.errors import DomainError
@@ -152,20 +152,20 @@ async def create_campaign(body: NewCampaign, caller: CallerDep, services: Servic
 
 
 @operation(router, "GET", "/{campaign_id}", roles=MANAGERS, summary="A campaign", response_model=CampaignOut)
-async def get_campaign(campaign_id: int, caller: CallerDep, services: ServicesDep) -> CampaignOut:
+async def get_campaign(campaign_id: Key, caller: CallerDep, services: ServicesDep) -> CampaignOut:
     return campaign_out(await _owned.campaign(services, caller, campaign_id))
 
 
 @operation(router, "PATCH", "/{campaign_id}", roles=ADMINS, summary="Edit a campaign's settings",
            response_model=CampaignOut)
-async def edit_campaign(campaign_id: int, body: CampaignSettings, caller: CallerDep,
+async def edit_campaign(campaign_id: Key, body: CampaignSettings, caller: CallerDep,
                         services: ServicesDep) -> CampaignOut:
     await _owned.campaign(services, caller, campaign_id)
     return campaign_out(await services.store.edit_campaign(campaign_id, **_fields(body)))
 
 
 def _action(action: str) -> None:
-    async def act(campaign_id: int, caller: CallerDep, services: ServicesDep) -> CampaignOut:
+    async def act(campaign_id: Key, caller: CallerDep, services: ServicesDep) -> CampaignOut:
         await _owned.campaign(services, caller, campaign_id)
         return campaign_out(await services.campaigns.act(campaign_id, action))
 
@@ -195,7 +195,7 @@ class PerformanceOut(Body):
 
 @operation(router, "GET", "/{campaign_id}/performance", roles=MANAGERS, summary="A campaign's performance",
            response_model=PerformanceOut)
-async def performance(campaign_id: int, caller: CallerDep, services: ServicesDep,
+async def performance(campaign_id: Key, caller: CallerDep, services: ServicesDep,
                       period: Period = "day") -> PerformanceOut:
     """Its indicators for the period (with trends) and where its lists stand."""
     campaign = await _owned.campaign(services, caller, campaign_id)
@@ -208,14 +208,14 @@ async def performance(campaign_id: int, caller: CallerDep, services: ServicesDep
 
 @operation(router, "GET", "/{campaign_id}/dispositions", roles=MANAGERS, summary="A campaign's dispositions",
            response_model=list[DispositionModel])
-async def dispositions(campaign_id: int, caller: CallerDep, services: ServicesDep) -> list[DispositionModel]:
+async def dispositions(campaign_id: Key, caller: CallerDep, services: ServicesDep) -> list[DispositionModel]:
     campaign = await _owned.campaign(services, caller, campaign_id)
     return [disposition_model(x) for x in campaign.dispositions]
 
 
 @operation(router, "PUT", "/{campaign_id}/dispositions", roles=ADMINS, summary="Replace a campaign's dispositions",
            response_model=list[DispositionModel])
-async def set_dispositions(campaign_id: int, body: list[DispositionModel], caller: CallerDep,
+async def set_dispositions(campaign_id: Key, body: list[DispositionModel], caller: CallerDep,
                            services: ServicesDep) -> list[DispositionModel]:
     """Which qualifications count as positive, argued, final or needing a callback (seed 000)."""
     await _owned.campaign(services, caller, campaign_id)
@@ -252,7 +252,7 @@ def call_out(c: d.CallRecord) -> CallOut:
 
 @operation(router, "GET", "/{campaign_id}/calls", roles=MANAGERS, summary="A campaign's call records",
            response_model=Page[CallOut])
-async def calls(campaign_id: int, caller: CallerDep, services: ServicesDep,
+async def calls(campaign_id: Key, caller: CallerDep, services: ServicesDep,
                 since: Annotated[Moment | None, Query()] = None, until: Annotated[Moment | None, Query()] = None,
                 after: After = 0, limit: Limit = 100) -> Page[CallOut]:
     """Calls placed in [since, until), by id."""

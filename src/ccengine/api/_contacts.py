@@ -13,7 +13,7 @@ from pydantic import Field
 from ccengine.api import _owned
 from ccengine.api._auth import MANAGERS, CallerDep
 from ccengine.api._lists import ContactOut, contact_out
-from ccengine.api._models import After, Body, Int, Limit, Page, moment, page
+from ccengine.api._models import After, Body, Int, Key, Limit, Page, moment, page
 from ccengine.api._routing import operation
 from ccengine.api._services import ServicesDep
 from ccengine.contacts import ContactsError, ZoneTable, normalize_phone, zone_table
@@ -66,13 +66,13 @@ async def _mine(services: ServicesDep, caller: CallerDep, ids: list[int]) -> tup
 
 
 @operation(router, "GET", "/contacts/{contact_id}", roles=MANAGERS, summary="A contact", response_model=ContactOut)
-async def get_contact(contact_id: int, caller: CallerDep, services: ServicesDep) -> ContactOut:
+async def get_contact(contact_id: Key, caller: CallerDep, services: ServicesDep) -> ContactOut:
     return contact_out(await _owned.contact(services, caller, contact_id))
 
 
 @operation(router, "DELETE", "/contacts/{contact_id}", roles=MANAGERS, summary="Remove a contact",
            response_model=BulkOut)
-async def remove_contact(contact_id: int, caller: CallerDep, services: ServicesDep) -> BulkOut:
+async def remove_contact(contact_id: Key, caller: CallerDep, services: ServicesDep) -> BulkOut:
     """Its call records keep naming it; a contact in a call is skipped (``in-call``)."""
     await _owned.contact(services, caller, contact_id)
     return bulk_out(await services.store.remove_contacts([contact_id]))
@@ -80,7 +80,7 @@ async def remove_contact(contact_id: int, caller: CallerDep, services: ServicesD
 
 @operation(router, "POST", "/contacts/{contact_id}/move", roles=MANAGERS, summary="Move a contact",
            response_model=BulkOut)
-async def move_contact(contact_id: int, body: MoveOne, caller: CallerDep, services: ServicesDep) -> BulkOut:
+async def move_contact(contact_id: Key, body: MoveOne, caller: CallerDep, services: ServicesDep) -> BulkOut:
     await _owned.contact(services, caller, contact_id)
     await _owned.contact_list(services, caller, body.list_id)
     return bulk_out(await services.store.move_contacts([contact_id], body.list_id))
@@ -143,7 +143,7 @@ async def missed_calls(caller: CallerDep, services: ServicesDep, pending: Annota
 
 @operation(router, "POST", "/campaigns/{campaign_id}/missed-calls", roles=MANAGERS,
            summary="Add missed calls to a campaign", response_model=BulkOut)
-async def add_missed_calls(campaign_id: int, body: AddMissed, caller: CallerDep, services: ServicesDep) -> BulkOut:
+async def add_missed_calls(campaign_id: Key, body: AddMissed, caller: CallerDep, services: ServicesDep) -> BulkOut:
     """They land in the campaign's "Missed calls" list, made active at the top priority on first use."""
     await _owned.campaign(services, caller, campaign_id)
     tenant_missed = {m.id: m for m in await services.store.missed_calls(caller.tenant_id, pending_only=False)}

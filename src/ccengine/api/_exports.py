@@ -18,7 +18,7 @@ from ccengine import domain as d
 from ccengine.api import _owned
 from ccengine.api._auth import MANAGERS, CallerDep
 from ccengine.api._indicators import Period, agent_rows, sized
-from ccengine.api._models import Moment, micros
+from ccengine.api._models import Key, Moment, micros
 from ccengine.api._routing import operation
 from ccengine.api._services import ServicesDep
 from ccengine.contacts import export_calls, export_list, neutralize
@@ -44,7 +44,7 @@ async def _csv(name: str, write: Callable[[TextIO], Awaitable[object]]) -> FileR
 
 @operation(router, "GET", "/campaigns/{campaign_id}/calls.csv", roles=MANAGERS, summary="Export call records",
            response_class=FileResponse, responses=CSV)
-async def calls_csv(campaign_id: int, caller: CallerDep, services: ServicesDep,
+async def calls_csv(campaign_id: Key, caller: CallerDep, services: ServicesDep,
                     since: Annotated[Moment | None, Query()] = None,
                     until: Annotated[Moment | None, Query()] = None) -> FileResponse:
     """Calls placed in [since, until)."""
@@ -55,7 +55,7 @@ async def calls_csv(campaign_id: int, caller: CallerDep, services: ServicesDep,
 
 @operation(router, "GET", "/lists/{list_id}/contacts.csv", roles=MANAGERS, summary="Export a list's contacts",
            response_class=FileResponse, responses=CSV)
-async def list_csv(list_id: int, caller: CallerDep, services: ServicesDep) -> FileResponse:
+async def list_csv(list_id: Key, caller: CallerDep, services: ServicesDep) -> FileResponse:
     found = await _owned.contact_list(services, caller, list_id)
     return await _csv(f"{found.name}.csv", lambda out: export_list(services.store, list_id, out))
 

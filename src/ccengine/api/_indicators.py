@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from ccengine import domain as d
 from ccengine.api import _owned
 from ccengine.api._auth import ALL_ROLES, MANAGERS, Caller, CallerDep
-from ccengine.api._models import Body, moment
+from ccengine.api._models import Body, QueryKey, moment
 from ccengine.api._problems import Problem
 from ccengine.api._routing import operation
 from ccengine.api._services import Services, ServicesDep
@@ -129,7 +129,7 @@ def report_out(aggregator: Aggregator, period: Period, dimension: Dimension, ent
 
 @operation(router, "GET", "", roles=ALL_ROLES, summary="Indicators of a period, with trends", response_model=ReportOut)
 async def indicators(caller: CallerDep, services: ServicesDep, period: Period = "week",
-                     dimension: Dimension = Dimension.TENANT, entity_id: Annotated[int | None, Query(ge=0)] = None,
+                     dimension: Dimension = Dimension.TENANT, entity_id: QueryKey = None,
                      names: Annotated[list[Indicator] | None, Query(description="only these indicators")] = None,
                      ) -> ReportOut:
     """A period (the current day, week or month so far) of the caller's tenant, or one of its
@@ -145,7 +145,7 @@ async def indicators(caller: CallerDep, services: ServicesDep, period: Period = 
            response_model=SeriesOut)
 async def series(caller: CallerDep, services: ServicesDep, indicator: Indicator, period: Period = "week",
                  dimension: Dimension = Dimension.TENANT,
-                 entity_id: Annotated[int | None, Query(ge=0)] = None) -> SeriesOut:
+                 entity_id: QueryKey = None) -> SeriesOut:
     """By local hour for a day, by local day for a week or month."""
     if caller.role is d.Role.AGENT and dimension is Dimension.TENANT and entity_id is None:
         dimension = Dimension.AGENT

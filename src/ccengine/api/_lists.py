@@ -15,7 +15,7 @@ from ccengine import domain as d
 from ccengine.api import _owned
 from ccengine.api._auth import MANAGERS, CallerDep
 from ccengine.api._indicators import sized
-from ccengine.api._models import After, Body, Int, Limit, Page, Str, moment, page
+from ccengine.api._models import After, Body, Int, Key, Limit, Page, Str, moment, page
 from ccengine.api._problems import Problem
 from ccengine.api._routing import operation
 from ccengine.api._services import ServicesDep
@@ -53,7 +53,7 @@ def list_out(x: d.ContactList, counts: dict[str, int] | None = None) -> ListOut:
 
 @operation(router, "GET", "/campaigns/{campaign_id}/lists", roles=MANAGERS, summary="A campaign's lists",
            response_model=Page[ListOut])
-async def campaign_lists(campaign_id: int, caller: CallerDep, services: ServicesDep,
+async def campaign_lists(campaign_id: Key, caller: CallerDep, services: ServicesDep,
                          status: Annotated[d.ListStatus | None, Query()] = None, after: After = 0,
                          limit: Limit = 100) -> Page[ListOut]:
     await _owned.campaign(services, caller, campaign_id)
@@ -64,7 +64,7 @@ async def campaign_lists(campaign_id: int, caller: CallerDep, services: Services
 
 @operation(router, "POST", "/campaigns/{campaign_id}/lists", roles=MANAGERS, status_code=201,
            summary="Create a list", response_model=ListOut)
-async def create_list(campaign_id: int, body: NewList, caller: CallerDep, services: ServicesDep) -> ListOut:
+async def create_list(campaign_id: Key, body: NewList, caller: CallerDep, services: ServicesDep) -> ListOut:
     """It starts paused."""
     await _owned.campaign(services, caller, campaign_id)
     created = await services.store.create_list(campaign_id, body.name, priority=body.priority)
@@ -74,13 +74,13 @@ async def create_list(campaign_id: int, body: NewList, caller: CallerDep, servic
 
 @operation(router, "GET", "/lists/{list_id}", roles=MANAGERS, summary="A list, with its contacts by state",
            response_model=ListOut)
-async def get_list(list_id: int, caller: CallerDep, services: ServicesDep) -> ListOut:
+async def get_list(list_id: Key, caller: CallerDep, services: ServicesDep) -> ListOut:
     found = await _owned.contact_list(services, caller, list_id)
     return list_out(found, await services.store.list_counts(list_id))
 
 
 @operation(router, "PATCH", "/lists/{list_id}", roles=MANAGERS, summary="A list's settings", response_model=ListOut)
-async def edit_list(list_id: int, body: ListSettings, caller: CallerDep, services: ServicesDep) -> ListOut:
+async def edit_list(list_id: Key, body: ListSettings, caller: CallerDep, services: ServicesDep) -> ListOut:
     await _owned.contact_list(services, caller, list_id)
     return list_out(await services.store.edit_list(list_id, name=body.name, priority=body.priority))
 
@@ -89,7 +89,7 @@ _LIST_ACTIONS = {"activate": "activate", "deactivate": "pause", "finish": "finis
 
 
 def _action(path: str, action: str) -> None:
-    async def act(list_id: int, caller: CallerDep, services: ServicesDep) -> ListOut:
+    async def act(list_id: Key, caller: CallerDep, services: ServicesDep) -> ListOut:
         await _owned.contact_list(services, caller, list_id)
         return list_out(await services.campaigns.list_act(list_id, action))
 
@@ -116,7 +116,7 @@ class Recycled(Body):
 
 @operation(router, "POST", "/lists/{list_id}/recycle", roles=MANAGERS, summary="Recycle a list",
            response_model=Recycled)
-async def recycle(list_id: int, body: Recycle, caller: CallerDep, services: ServicesDep) -> Recycled:
+async def recycle(list_id: Key, body: Recycle, caller: CallerDep, services: ServicesDep) -> Recycled:
     """Contacts whose last outcome is one of ``outcomes`` become pending now, attempts reset."""
     await _owned.contact_list(services, caller, list_id)
     return Recycled(recycled=await services.store.recycle_list(list_id, [d.Outcome(o) for o in body.outcomes]))
@@ -147,7 +147,7 @@ def contact_out(c: d.Contact) -> ContactOut:
 
 @operation(router, "GET", "/lists/{list_id}/contacts", roles=MANAGERS, summary="A list's contacts",
            response_model=Page[ContactOut])
-async def list_contacts(list_id: int, caller: CallerDep, services: ServicesDep,
+async def list_contacts(list_id: Key, caller: CallerDep, services: ServicesDep,
                         state: Annotated[list[d.ContactState] | None, Query()] = None, after: After = 0,
                         limit: Limit = 100) -> Page[ContactOut]:
     await _owned.contact_list(services, caller, list_id)
@@ -179,7 +179,7 @@ class ImportOut(Body):
 
 @operation(router, "POST", "/campaigns/{campaign_id}/imports", roles=MANAGERS, status_code=201,
            summary="Import a CSV contact list", response_model=ImportOut)
-async def upload(campaign_id: int, caller: CallerDep, services: ServicesDep,
+async def upload(campaign_id: Key, caller: CallerDep, services: ServicesDep,
                  file: Annotated[UploadFile, File(description="the CSV file")],
                  list_name: Annotated[str | None, Form()] = None,
                  header: Annotated[bool | None, Form(description="first row holds column names (default: detected)")]
@@ -221,7 +221,7 @@ async def upload(campaign_id: int, caller: CallerDep, services: ServicesDep,
 
 @operation(router, "GET", "/imports/{import_id}/rejections", roles=MANAGERS, summary="An import's rejected lines",
            response_model=Page[RejectionOut])
-async def rejections(import_id: int, caller: CallerDep, services: ServicesDep, after: After = 0,
+async def rejections(import_id: Key, caller: CallerDep, services: ServicesDep, after: After = 0,
                      limit: Limit = 100) -> Page[RejectionOut]:
     """By line (``after``: a line number)."""
     record = await services.store.import_record(import_id)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -27,8 +28,10 @@ from ccengine import domain as d
 
 T = TypeVar("T")
 
-Int = StrictInt
-Float = StrictFloat
+#: Integers JSON carries exactly (and the store can hold).
+LARGEST = 2**53
+Int = Annotated[StrictInt, Field(ge=-LARGEST, le=LARGEST)]
+Float = Annotated[StrictFloat, Field(allow_inf_nan=False)]
 Bool = StrictBool
 Str = StrictStr
 
@@ -44,7 +47,10 @@ Moment = Annotated[AwareDatetime, BeforeValidator(_text_only)]
 #: Paging: at most ``limit`` items after the one whose key is ``after`` (keyset paging: a page
 #: never skips or repeats an item when others are added meanwhile).
 Limit = Annotated[int, Query(ge=1, le=1000, description="items per page")]
-After = Annotated[int, Query(ge=0, description="the `next_after` of the previous page")]
+After = Annotated[int, Query(ge=0, le=LARGEST, description="the `next_after` of the previous page")]
+#: An id in a path, and an optional one in a query.
+Key = Annotated[int, Path(ge=0, le=LARGEST)]
+QueryKey = Annotated[int | None, Query(ge=0, le=LARGEST)]
 
 
 class Body(BaseModel):

@@ -4,6 +4,8 @@ handlers share one trio run and one cancellation tree with the rest of the engin
 from __future__ import annotations
 
 import logging
+import os
+import socket
 
 import trio
 from hypercorn.config import Config
@@ -15,9 +17,12 @@ from ccengine.api._services import Services
 
 class ApiServer:
     def __init__(self, services: Services, *, host: str = "127.0.0.1", port: int = 8080,
-                 graceful_timeout_s: float = 5.0) -> None:
-        """``port`` 0 picks a free port; ``run`` reports the one bound."""
+                 sock: socket.socket | None = None, graceful_timeout_s: float = 5.0) -> None:
+        """``port`` 0 picks a free port; ``run`` reports the one bound. ``sock``, instead of host
+        and port: a listening socket already bound (opened before dropping privileges, or with
+        its own options: accepted connections inherit its buffer sizes)."""
         self.services = services
+        self.sock = sock
         self.app = create_app(services)
         self.host = host
         self.port = port
@@ -27,7 +32,11 @@ class ApiServer:
         """Serves until cancelled; reports the bound port once listening. Cancellation shuts the
         server down: it stops accepting, gives open requests ``graceful_timeout_s``, and returns."""
         config = Config()
-        config.bind = [f"{self.host}:{self.port}" if ":" not in self.host else f"[{self.host}]:{self.port}"]
+        if self.sock is not None:
+            # hypercorn closes what it serves: give it its own descriptor, the caller keeps theirs
+            config.bind = [f"fd://{os.dup(self.sock.fileno())}"]
+        else:
+            config.bind = [f"{self.host}:{self.port}" if ":" not in self.host else f"[{self.host}]:{self.port}"]
         config.graceful_timeout = self.graceful_timeout_s
         config.accesslog = None
         config.errorlog = logging.getLogger("ccengine.api")

@@ -18,7 +18,7 @@ from ccengine.api._auth import (
     same_tenant,
     verify_password,
 )
-from ccengine.api._models import After, Body, Bool, Limit, Page, Str, page
+from ccengine.api._models import After, Body, Bool, Key, Limit, Page, Str, page
 from ccengine.api._problems import Problem
 from ccengine.api._ratelimit import LoginLimiter
 from ccengine.api._routing import operation
@@ -124,14 +124,14 @@ async def create_user(body: UserIn, caller: CallerDep, services: ServicesDep) ->
 
 
 @operation(router, "GET", "/users/{user_id}", roles=ADMINS, summary="A user", response_model=UserOut)
-async def get_user(user_id: int, caller: CallerDep, services: ServicesDep) -> UserOut:
+async def get_user(user_id: Key, caller: CallerDep, services: ServicesDep) -> UserOut:
     user = await services.store.user(user_id)
     same_tenant(caller, user.tenant_id, "user", user_id)
     return user_out(user, await services.store.agent_of_user(user_id))
 
 
 @operation(router, "PATCH", "/users/{user_id}", roles=ADMINS, summary="Edit a user", response_model=UserOut)
-async def edit_user(user_id: int, body: UserEdit, caller: CallerDep, services: ServicesDep) -> UserOut:
+async def edit_user(user_id: Key, body: UserEdit, caller: CallerDep, services: ServicesDep) -> UserOut:
     """Deactivating a user, or changing their role or password, ends their sessions."""
     user = await services.store.user(user_id)
     same_tenant(caller, user.tenant_id, "user", user_id)

@@ -6,6 +6,8 @@ import dataclasses
 
 import trio
 
+from ccengine.api import add_user
+from ccengine.domain import Role
 from tests.api.conftest import PASSWORD, Api
 
 
@@ -113,3 +115,11 @@ async def test_agent_activity_is_kept_per_agent(api: Api) -> None:
     await api.client.get("/api/me", headers=api.auth(token))
     status = await api.services.store.agent_status(acme.agent.id)
     assert status.last_seen_at is not None and status.last_seen_at >= status.login_at  # type: ignore[operator]
+
+
+async def test_the_first_admin_of_a_tenant(api: Api) -> None:
+    tenant = await api.services.store.create_tenant("initech", "Europe/Paris")
+    await add_user(api.services.store, tenant.id, "initech-admin", "Bill", Role.ADMIN, "first password",
+                   hasher=api.services.settings.passwords)
+    r = await api.client.post("/api/sessions", json={"login": "initech-admin", "password": "first password"})
+    assert r.status_code == 201 and r.json()["user"]["tenant_id"] == tenant.id

@@ -5,6 +5,7 @@ from ccengine.api._auth import Caller
 from ccengine.api._ratelimit import LoginLimiter, LoginLimits
 from ccengine.api._server import ApiServer
 from ccengine.api._services import ApiSettings, Services
+from ccengine.api._users import add_user
 
-__all__ = ["ApiServer", "ApiSettings", "Caller", "LoginLimiter", "LoginLimits", "Services", "create_app",
+__all__ = ["ApiServer", "ApiSettings", "Caller", "LoginLimiter", "LoginLimits", "Services", "add_user", "create_app",
            "openapi_document"]

@@ -30,8 +30,10 @@ class BulkOut(Body):
     """Id -> why it was left alone (``not-found``, ``in-call``, ``duplicate-in-campaign`` …)."""
 
 
-def bulk_out(result: BulkResult) -> BulkOut:
-    return BulkOut(done=result.done, skipped={str(k): v for k, v in result.skipped.items()})
+def bulk_out(result: BulkResult, others: dict[int, str] | None = None) -> BulkOut:
+    """The store's result, with the ids the caller's tenant does not have (``others``) skipped."""
+    skipped = {**(others or {}), **result.skipped}
+    return BulkOut(done=result.done, skipped={str(k): v for k, v in skipped.items()})
 
 
 class Move(Body):
@@ -91,15 +93,7 @@ async def move_contacts(body: Move, caller: CallerDep, services: ServicesDep) ->
     await _owned.contact_list(services, caller, body.list_id)
     mine, others = await _mine(services, caller, body.contact_ids)
     result = await services.store.move_contacts(mine, body.list_id)
-    return bulk_out(BulkResult(result.done, {**others, **result.skipped}))
-
-
-def _zone(phone: str, zones: ZoneTable) -> str | None:
-    """The zone of a stored E.164 number (None when the numbering plan no longer knows it)."""
-    try:
-        return normalize_phone(phone, "FR", zones=zones)[1]
-    except ContactsError:
-        return None
+    return bulk_out(result, others)
 
 
 @operation(router, "POST", "/contacts/remove", roles=MANAGERS, summary="Remove contacts in bulk",
@@ -107,15 +101,7 @@ def _zone(phone: str, zones: ZoneTable) -> str | None:
 async def remove_contacts(body: Remove, caller: CallerDep, services: ServicesDep) -> BulkOut:
     mine, others = await _mine(services, caller, body.contact_ids)
     result = await services.store.remove_contacts(mine)
-    return bulk_out(BulkResult(result.done, {**others, **result.skipped}))
-
-
-def _zone(phone: str, zones: ZoneTable) -> str | None:
-    """The zone of a stored E.164 number (None when the numbering plan no longer knows it)."""
-    try:
-        return normalize_phone(phone, "FR", zones=zones)[1]
-    except ContactsError:
-        return None
+    return bulk_out(result, others)
 
 
 class MissedCallOut(Body):
@@ -152,7 +138,7 @@ async def add_missed_calls(campaign_id: Key, body: AddMissed, caller: CallerDep,
     zone_of = {tenant_missed[m].phone: _zone(tenant_missed[m].phone, zones) for m in mine}
     result = await services.store.add_missed_calls(mine, campaign_id, zone_of)
     others = {m: "not-found" for m in body.missed_call_ids if m not in tenant_missed}
-    return bulk_out(BulkResult(result.done, {**others, **result.skipped}))
+    return bulk_out(result, others)
 
 
 def _zone(phone: str, zones: ZoneTable) -> str | None:

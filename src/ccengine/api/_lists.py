@@ -163,6 +163,7 @@ class RejectionOut(Body):
 
 class ImportOut(Body):
     import_id: int
+    campaign_id: int
     list_id: int
     status: str
     encoding: str
@@ -175,6 +176,8 @@ class ImportOut(Body):
     rejected_by_reason: dict[str, int]
     rejections: list[RejectionOut]
     """The first 1,000; all of them: GET /api/imports/{import_id}/rejections."""
+    seconds: float
+    rows_per_second: int | None
 
 
 @operation(router, "POST", "/campaigns/{campaign_id}/imports", roles=MANAGERS, status_code=201,
@@ -210,13 +213,9 @@ async def upload(campaign_id: Key, caller: CallerDep, services: ServicesDep,
             activate=activate)
     sized(services.aggregator, "list", summary.list_id)
     record = await services.store.import_record(summary.import_id)
-    return ImportOut(
-        import_id=summary.import_id, list_id=summary.list_id, status=record.status, encoding=summary.encoding,
-        delimiter=summary.delimiter, header=summary.header, columns=summary.columns,
-        phone_column=summary.phone_column, accepted=summary.accepted, rejected=summary.rejected,
-        rejected_by_reason=summary.rejected_by_reason,
-        rejections=[RejectionOut(line=line, reason=reason, detail=detail)
-                    for line, reason, detail in summary.rejections])
+    values = summary.as_dict()
+    del values["file"]  # the spooled copy's path, gone by now
+    return ImportOut(**values, status=record.status)
 
 
 @operation(router, "GET", "/imports/{import_id}/rejections", roles=MANAGERS, summary="An import's rejected lines",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+import argon2
 from fastapi import APIRouter, Query, Request, Response
 
 from ccengine import domain as d
@@ -23,6 +24,7 @@ from ccengine.api._problems import Problem
 from ccengine.api._ratelimit import LoginLimiter
 from ccengine.api._routing import operation
 from ccengine.api._services import ServicesDep
+from ccengine.store import Store
 
 router = APIRouter(prefix="/api", tags=["users and sessions"])
 
@@ -117,10 +119,17 @@ async def list_users(caller: CallerDep, services: ServicesDep, role: Annotated[d
 @operation(router, "POST", "/users", roles=ADMINS, status_code=201, summary="Create a user",
            response_model=UserOut)
 async def create_user(body: UserIn, caller: CallerDep, services: ServicesDep) -> UserOut:
-    _check_password(body.password)
-    hashed = await hash_password(services.settings.passwords, body.password)
-    user = await services.store.create_user(caller.tenant_id, body.login, body.name, body.role, hashed)
+    user = await add_user(services.store, caller.tenant_id, body.login, body.name, body.role, body.password,
+                          hasher=services.settings.passwords)
     return user_out(user)
+
+
+async def add_user(store: Store, tenant_id: int, login: str, name: str, role: d.Role, password: str, *,
+                   hasher: argon2.PasswordHasher | None = None) -> d.User:
+    """Creates a user who logs in with ``password`` (how the first admin of a tenant is made)."""
+    _check_password(password)
+    hashed = await hash_password(hasher or argon2.PasswordHasher(), password)
+    return await store.create_user(tenant_id, login, name, role, hashed)
 
 
 @operation(router, "GET", "/users/{user_id}", roles=ADMINS, summary="A user", response_model=UserOut)

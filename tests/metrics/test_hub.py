@@ -60,3 +60,11 @@ def test_counted_events_make_notices() -> None:
         ])
         pending = sorted((n.topic, n.key) for n in sub._pending.values())
     assert pending == [("agent", 7), ("campaign", 3), ("indicators", 0), ("list", 9)]
+
+
+def test_a_tenants_version_moves_with_its_notices() -> None:
+    hub = Hub()
+    assert hub.version(1) == 0
+    hub.publish([Notice(1, "agent", 7, 7), Notice(2, "campaign", 3)])
+    hub.publish_events([Event(1, EventKind.AGENT_LOGIN, tenant=1, agent=7)])
+    assert (hub.version(1), hub.version(2), hub.version(3)) == (3, 1, 0)

@@ -86,7 +86,7 @@ async def _until_closed(ws: WebSocket, scope: trio.CancelScope) -> None:
 
 
 async def _push(ws: WebSocket, services: Services, caller: Caller, receive: Any) -> None:
-    await ws.send_json(await _indicators(services, caller))
+    await ws.send_json(await _indicators(ws, services, caller))
     while True:
         notices: list[Notice] = await receive()
         figures = False
@@ -98,7 +98,7 @@ async def _push(ws: WebSocket, services: Services, caller: Caller, receive: Any)
             if message is not None:
                 await ws.send_json(message)
         if figures:
-            await ws.send_json(await _indicators(services, caller))
+            await ws.send_json(await _indicators(ws, services, caller))
         await trio.sleep(services.settings.live_min_interval_s)
 
 
@@ -122,7 +122,7 @@ async def _state(services: Services, notice: Notice) -> dict[str, Any] | None:
     return None
 
 
-async def _indicators(services: Services, caller: Caller) -> dict[str, Any]:
+async def _indicators(ws: WebSocket, services: Services, caller: Caller) -> dict[str, Any]:
     if caller.role is d.Role.AGENT:
         if caller.agent_id is None:
             return {"type": "indicators", "figures": {}}
@@ -130,8 +130,30 @@ async def _indicators(services: Services, caller: Caller) -> dict[str, Any]:
         now = d.now_us()
         return {"type": "indicators", "now": _iso(now),
                 "figures": services.aggregator.values(now, "day", "agent", caller.agent_id)}
-    figures = await live_figures(services, caller.tenant_id)
-    return {"type": "indicators", **figures.model_dump(mode="json")}
+    shared: SharedFigures = ws.app.state.live_figures
+    return await shared.of(caller.tenant_id)
+
+
+class SharedFigures:
+    """A tenant's dashboard, read once per change for all its subscribers (a change reaching 500
+    screens reads the store once, not 500 times): reused while the hub has published nothing
+    about the tenant since it was read."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._latest: dict[int, tuple[int, dict[str, Any]]] = {}
+        self._locks: dict[int, trio.Lock] = {}
+
+    async def of(self, tenant_id: int) -> dict[str, Any]:
+        async with self._locks.setdefault(tenant_id, trio.Lock()):
+            version = self._services.hub.version(tenant_id)
+            cached = self._latest.get(tenant_id)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            figures = await live_figures(self._services, tenant_id)
+            message = {"type": "indicators", **figures.model_dump(mode="json")}
+            self._latest[tenant_id] = (version, message)
+            return message
 
 
 def _iso(us: int) -> str:

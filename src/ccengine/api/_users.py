@@ -76,7 +76,9 @@ async def log_in(body: Credentials, request: Request, services: ServicesDep) -> 
     limiter.succeeded(body.login)
     user = found[0]
     token, hashed = new_token()
-    expires = d.now_us() + int(services.settings.session_ttl_s * d.SECOND)
+    now = d.now_us()
+    await services.store.purge_sessions(now)  # expired ones are refused anyway: forget them
+    expires = now + int(services.settings.session_ttl_s * d.SECOND)
     await services.store.open_session(hashed, user.id, expires_at=expires, address=address)
     agent_id = await services.store.agent_of_user(user.id)
     return SessionOut(token=token, expires_at=d.to_datetime(expires), user=user_out(user, agent_id))

@@ -11,6 +11,7 @@ slowing anyone down.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,12 @@ class Subscription:
 class Hub:
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
+        self._versions: collections.Counter[int] = collections.Counter()
+
+    def version(self, tenant: int) -> int:
+        """How many notices about a tenant were published: what was read from its state at one
+        version is still current while the version is unchanged."""
+        return self._versions[tenant]
 
     @property
     def subscribers(self) -> int:
@@ -102,6 +109,7 @@ class Hub:
 
     def publish(self, notices: Iterable[Notice]) -> None:
         notices = list(notices)
+        self._versions.update(n.tenant for n in notices)
         for subscription in list(self._subscriptions):
             for notice in notices:
                 subscription.offer(notice)

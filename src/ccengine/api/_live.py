@@ -10,6 +10,7 @@ behind is dropped (closed with 1013, "try again later") — publishing never wai
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import trio
@@ -86,20 +87,23 @@ async def _until_closed(ws: WebSocket, scope: trio.CancelScope) -> None:
 
 
 async def _push(ws: WebSocket, services: Services, caller: Caller, receive: Any) -> None:
+    """State changes are sent as soon as they are known; figures at most once per interval
+    (they move with almost every event, and each reading costs a store round trip)."""
     await ws.send_json(await _indicators(ws, services, caller))
+    figures_due, next_figures = False, trio.current_time() + services.settings.live_min_interval_s
     while True:
-        notices: list[Notice] = await receive()
-        figures = False
+        notices: list[Notice] = []
+        with trio.move_on_at(next_figures if figures_due else math.inf):
+            notices = await receive()
         for notice in notices:
             if notice.topic == "indicators":
-                figures = True
-                continue
-            message = await _state(services, notice)
-            if message is not None:
+                figures_due = True
+            elif (message := await _state(services, notice)) is not None:
                 await ws.send_json(message)
-        if figures:
+        now = trio.current_time()
+        if figures_due and now >= next_figures:
             await ws.send_json(await _indicators(ws, services, caller))
-        await trio.sleep(services.settings.live_min_interval_s)
+            figures_due, next_figures = False, now + services.settings.live_min_interval_s
 
 
 async def _state(services: Services, notice: Notice) -> dict[str, Any] | None:

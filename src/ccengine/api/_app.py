@@ -34,7 +34,7 @@ def create_app(services: Services) -> FastAPI:
     app = application()
     app.state.services = services
     app.state.login_limiter = LoginLimiter(services.settings.login_limits)
-    app.state.live_figures = _live.SharedFigures(services)
+    app.state.live_reads = _live.SharedReads(services)
     return app
 
 

@@ -10,6 +10,7 @@ behind is dropped (closed with 1013, "try again later") — publishing never wai
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -88,8 +89,9 @@ async def _until_closed(ws: WebSocket, scope: trio.CancelScope) -> None:
 
 async def _push(ws: WebSocket, services: Services, caller: Caller, receive: Any) -> None:
     """State changes are sent as soon as they are known; figures at most once per interval
-    (they move with almost every event, and each reading costs a store round trip)."""
-    await ws.send_json(await _indicators(ws, services, caller))
+    (they move with almost every event)."""
+    shared: SharedReads = ws.app.state.live_reads
+    await ws.send_text(await _figures(shared, caller))
     figures_due, next_figures = False, trio.current_time() + services.settings.live_min_interval_s
     while True:
         notices: list[Notice] = []
@@ -98,66 +100,73 @@ async def _push(ws: WebSocket, services: Services, caller: Caller, receive: Any)
         for notice in notices:
             if notice.topic == "indicators":
                 figures_due = True
-            elif (message := await _state(services, notice)) is not None:
-                await ws.send_json(message)
+            elif (text := await shared.text(notice.tenant, notice.topic, notice.key)) is not None:
+                await ws.send_text(text)
         now = trio.current_time()
         if figures_due and now >= next_figures:
-            await ws.send_json(await _indicators(ws, services, caller))
+            await ws.send_text(await _figures(shared, caller))
             figures_due, next_figures = False, now + services.settings.live_min_interval_s
 
 
-async def _state(services: Services, notice: Notice) -> dict[str, Any] | None:
-    """The current state of what a notice names (read now: later changes are already in it)."""
-    try:
-        if notice.topic == "agent":
-            s = await services.store.agent_status(notice.key)
-            return {"type": "agent", "agent_id": s.agent_id, "state": s.state.value, "since": _iso(s.since),
-                    "pause_reason": s.pause_reason, "pause_pending": s.pause_pending,
-                    "campaign_ids": sorted(s.campaign_ids)}
-        if notice.topic == "campaign":
-            c = await services.store.campaign(notice.key)
-            return {"type": "campaign", "campaign_id": c.id, "state": c.state.value, "run_state": c.run_state.value,
-                    "inactive_reason": c.inactive_reason.value if c.inactive_reason else None}
-        if notice.topic == "list":
-            x = await services.store.contact_list(notice.key)
-            return {"type": "list", "list_id": x.id, "campaign_id": x.campaign_id, "status": x.status.value}
-    except NotFound:
-        return None
-    return None
+async def _figures(shared: SharedReads, caller: Caller) -> str:
+    if caller.role is not d.Role.AGENT:
+        text = await shared.text(caller.tenant_id, "indicators", 0)
+        assert text is not None
+        return text
+    aggregator = shared.services.aggregator
+    if caller.agent_id is None:
+        return json.dumps({"type": "indicators", "figures": {}})
+    sized(aggregator, "agent", caller.agent_id)
+    now = d.now_us()
+    return json.dumps({"type": "indicators", "now": _iso(now),
+                       "figures": aggregator.values(now, "day", "agent", caller.agent_id)})
 
 
-async def _indicators(ws: WebSocket, services: Services, caller: Caller) -> dict[str, Any]:
-    if caller.role is d.Role.AGENT:
-        if caller.agent_id is None:
-            return {"type": "indicators", "figures": {}}
-        sized(services.aggregator, "agent", caller.agent_id)
-        now = d.now_us()
-        return {"type": "indicators", "now": _iso(now),
-                "figures": services.aggregator.values(now, "day", "agent", caller.agent_id)}
-    shared: SharedFigures = ws.app.state.live_figures
-    return await shared.of(caller.tenant_id)
-
-
-class SharedFigures:
-    """A tenant's dashboard, read once per change for all its subscribers (a change reaching 500
-    screens reads the store once, not 500 times): reused while the hub has published nothing
-    about the tenant since it was read."""
+class SharedReads:
+    """What the streams send, read from the store and encoded once per change for every
+    subscriber (a change reaching 500 screens costs one read, not 500): a message is reused
+    while the hub has published nothing about its tenant since it was read."""
 
     def __init__(self, services: Services) -> None:
-        self._services = services
-        self._latest: dict[int, tuple[int, dict[str, Any]]] = {}
-        self._locks: dict[int, trio.Lock] = {}
+        self.services = services
+        self._latest: dict[tuple[int, str, int], tuple[int, str | None]] = {}
+        self._locks: dict[tuple[int, str, int], trio.Lock] = {}
 
-    async def of(self, tenant_id: int) -> dict[str, Any]:
-        async with self._locks.setdefault(tenant_id, trio.Lock()):
-            version = self._services.hub.version(tenant_id)
-            cached = self._latest.get(tenant_id)
+    async def text(self, tenant_id: int, topic: str, key: int) -> str | None:
+        """The message about an entity (or the tenant's figures), None if it no longer exists."""
+        entry = (tenant_id, topic, key)
+        async with self._locks.setdefault(entry, trio.Lock()):
+            version = self.services.hub.version(tenant_id)
+            cached = self._latest.get(entry)
             if cached is not None and cached[0] == version:
                 return cached[1]
-            figures = await live_figures(self._services, tenant_id)
-            message = {"type": "indicators", **figures.model_dump(mode="json")}
-            self._latest[tenant_id] = (version, message)
-            return message
+            message = await self._read(tenant_id, topic, key)
+            text = None if message is None else json.dumps(message, separators=(",", ":"))
+            self._latest[entry] = (version, text)
+            return text
+
+    async def _read(self, tenant_id: int, topic: str, key: int) -> dict[str, Any] | None:
+        store = self.services.store
+        try:
+            if topic == "indicators":
+                figures = await live_figures(self.services, tenant_id)
+                return {"type": "indicators", **figures.model_dump(mode="json")}
+            if topic == "agent":
+                s = await store.agent_status(key)
+                return {"type": "agent", "agent_id": s.agent_id, "state": s.state.value, "since": _iso(s.since),
+                        "pause_reason": s.pause_reason, "pause_pending": s.pause_pending,
+                        "campaign_ids": sorted(s.campaign_ids)}
+            if topic == "campaign":
+                c = await store.campaign(key)
+                return {"type": "campaign", "campaign_id": c.id, "state": c.state.value,
+                        "run_state": c.run_state.value,
+                        "inactive_reason": c.inactive_reason.value if c.inactive_reason else None}
+            if topic == "list":
+                x = await store.contact_list(key)
+                return {"type": "list", "list_id": x.id, "campaign_id": x.campaign_id, "status": x.status.value}
+        except NotFound:
+            return None
+        return None
 
 
 def _iso(us: int) -> str:

@@ -45,3 +45,15 @@ async def test_a_moment_needs_an_offset(api: Api) -> None:
         r = await api.as_role(0, "supervisor", "POST", f"/api/contacts/{acme.contacts[0]}/callback",
                               json={"due_at": due})
         assert r.status_code == 422 and r.json()["slug"] == "invalid-request", due
+
+
+async def test_an_agent_sees_only_the_agendas_of_their_campaigns(api: Api) -> None:
+    acme = api.tenants[0]
+    other = (await api.as_role(0, "admin", "POST", "/api/campaigns", json={"name": "other"})).json()["id"]
+    r = await api.as_role(0, "agent", "GET", f"/api/campaigns/{other}/callbacks")
+    assert r.status_code == 403
+    await api.as_role(0, "supervisor", "PUT", f"/api/agents/{acme.agent.id}/assignment",
+                      json={"campaign_ids": [other]})
+    assert (await api.as_role(0, "agent", "GET", f"/api/campaigns/{other}/callbacks")).status_code == 200
+    r = await api.as_role(0, "agent", "POST", f"/api/callbacks/{acme.callback.id}/close", json={"state": "done"})
+    assert r.status_code == 403  # no longer assigned to the callback's campaign

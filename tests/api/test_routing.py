@@ -24,7 +24,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/contacts/remove"): {"contact_ids": [0]},
     ("POST", "/api/campaigns/{campaign_id}/missed-calls"): {"missed_call_ids": [0]},
     ("POST", "/api/agents"): {"name": "x agent"},
-    ("PUT", "/api/agents/{agent_id}/assignment"): {"campaign_ids": []},
+    # keeps the agent assigned to the campaign, so the agenda stays theirs for later operations
+    ("PUT", "/api/agents/{agent_id}/assignment"): lambda ids: {"campaign_ids": [ids["campaign_id"]]},
     ("POST", "/api/contacts/{contact_id}/callback"): {"due_at": "2030-01-01T09:00:00+01:00"},
     ("POST", "/api/callbacks/{callback_id}/close"): {"state": "done"},
     ("POST", "/api/do-not-call"): {"phones": ["+33600000001"]},
@@ -46,7 +47,8 @@ async def request(api: Api, token: str, method: str, template: str, ids: dict[st
     if template.endswith("/imports"):
         kwargs["files"] = {"file": ("x.csv", b"phone\n+33611111111\n", "text/csv")}
     elif method in ("POST", "PUT", "PATCH"):
-        kwargs["json"] = BODIES.get((method, template), {})
+        body = BODIES.get((method, template), {})
+        kwargs["json"] = body(ids) if callable(body) else body
     return await api.client.request(method, path, **kwargs)
 
 

@@ -46,8 +46,9 @@ async def agenda(campaign_id: Key, caller: CallerDep, services: ServicesDep,
                  due_before: Annotated[Moment | None, Query()] = None,
                  state: Annotated[list[d.CallbackState] | None, Query()] = None,
                  after: After = 0, limit: Limit = 100) -> Page[CallbackOut]:
-    """By due time. An agent gets the shared agenda and their own callbacks."""
-    await _owned.campaign(services, caller, campaign_id)
+    """By due time. An agent gets the shared agenda and their own callbacks, of the campaigns they
+    are assigned to."""
+    await _owned.agenda(services, caller, campaign_id)
     found = await services.store.callbacks(campaign_id, agent_id=agent_id, shared=shared,
                                            due_before=micros(due_before) if due_before else None,
                                            states=state or [d.CallbackState.PENDING])

@@ -27,9 +27,20 @@ async def contact(services: Services, caller: Caller, contact_id: int) -> d.Cont
     return found
 
 
+async def agenda(services: Services, caller: Caller, campaign_id: int) -> d.Campaign:
+    """A campaign whose agenda the caller may see: an agent, only of the campaigns they are
+    assigned to."""
+    found = await campaign(services, caller, campaign_id)
+    if caller.role is d.Role.AGENT:
+        assigned = (await services.store.agent(caller.agent_id)).campaign_ids if caller.agent_id else frozenset()
+        if campaign_id not in assigned:
+            raise Problem(403, "forbidden", "an agent reaches the agenda of the campaigns they are assigned to")
+    return found
+
+
 async def callback(services: Services, caller: Caller, callback_id: int) -> d.Callback:
     found = await services.store.callback(callback_id)
-    await campaign(services, caller, found.campaign_id)
+    await agenda(services, caller, found.campaign_id)
     if caller.role is d.Role.AGENT and found.agent_id not in (None, caller.agent_id):
         raise Problem(403, "forbidden", "an agent reaches only the shared agenda and their own callbacks")
     return found

@@ -17,6 +17,7 @@ from ccengine.metrics._aggregator import (
 )
 from ccengine.metrics._dashboard import Dashboard
 from ccengine.metrics._events import COLUMNS, NONE, Event, EventBatch, EventKind, Flag
+from ccengine.metrics._hub import Dropped, Hub, Notice, Subscription
 from ccengine.metrics._log import EventLog
 from ccengine.metrics._report import CallReport, call_report, synthetic_day
 from ccengine.metrics._service import MetricsService
@@ -31,19 +32,23 @@ __all__ = [
     "Aggregator",
     "CallReport",
     "Dashboard",
+    "Dropped",
     "Event",
     "EventBatch",
     "EventKind",
     "EventLog",
     "Flag",
+    "Hub",
     "IndicatorValue",
     "IngestReport",
     "Live",
     "MetricsError",
     "MetricsService",
+    "Notice",
     "PeriodReport",
     "QueueLive",
     "Rejection",
+    "Subscription",
     "Table",
     "call_report",
     "synthetic_day",

@@ -23,6 +23,7 @@ import trio
 
 from ccengine.metrics._aggregator import Aggregator, Rejection
 from ccengine.metrics._events import Event, EventBatch
+from ccengine.metrics._hub import Hub
 from ccengine.metrics._log import EventLog
 
 __all__ = ["MetricsService"]
@@ -38,12 +39,15 @@ class MetricsService:
         buffer: int = 100_000,
         checkpoint_every: float = 60.0,
         keep_rejections: int = 1_000,
+        hub: Hub | None = None,
     ) -> None:
+        """``hub``: told about each batch once it is counted (the API's live stream listens)."""
         if max_batch < 1 or buffer < 1:
             raise ValueError("max_batch and buffer must be at least 1")
         self.aggregator = aggregator
         self.log = log
         self.max_batch = max_batch
+        self.hub = hub
         self.checkpoint_every = checkpoint_every
         self._send, self._receive = trio.open_memory_channel[Event](buffer)
         self.ingested = 0
@@ -91,6 +95,9 @@ class MetricsService:
         self.ingested += report.accepted
         self.rejected += report.rejected
         self.rejections.extend((events[r.row], r) for r in report.rejections)
+        if self.hub is not None:
+            refused = {r.row for r in report.rejections}
+            self.hub.publish_events([e for row, e in enumerate(events) if row not in refused] if refused else events)
         if self.log is not None and trio.current_time() - self._checkpointed_at >= self.checkpoint_every:
             await self._checkpoint()
 

@@ -1,6 +1,7 @@
 """Persistence: the engine's durable state (docs/data-model.md). SQLite by default, on one
 dedicated thread per store; the choice of driver is measured in bench/test_store_driver.py."""
 
+from ccengine.store._access_sql import SessionInfo
 from ccengine.store._agents_sql import Activity
 from ccengine.store._calls_sql import CallEnd, CallProgress
 from ccengine.store._contacts_sql import RECYCLABLE, BulkResult, Claim
@@ -17,6 +18,7 @@ __all__ = [
     "CallProgress",
     "Claim",
     "ImportRecord",
+    "SessionInfo",
     "Store",
     "connect",
 ]

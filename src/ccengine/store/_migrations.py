@@ -210,6 +210,22 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX import_rejection_by_import ON import_rejection (import_id, line);
         """,
     ),
+    (
+        "API sessions",
+        """
+        -- An API session: the SHA-256 of its opaque bearer token (the token itself is never
+        -- stored), its user, and when it expires; last_used_at moves at most once a minute.
+        CREATE TABLE api_session (
+            token_hash BLOB PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES user(id),
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            last_used_at INTEGER NOT NULL,
+            address TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX api_session_by_user ON api_session (user_id);
+        """,
+    ),
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from ccengine import domain as d
 from ccengine._native import ChunkSink
+from ccengine.store import _access_sql as access
 from ccengine.store import _agents_sql as agents
 from ccengine.store import _calls_sql as calls
 from ccengine.store import _campaigns_sql as campaigns
@@ -109,6 +110,37 @@ class Store:
 
     async def agents(self, tenant_id: int | None = None) -> list[d.Agent]:
         return await self._thread.run(tenancy.agents, tenant_id)
+
+    # users and API sessions
+    async def user(self, user_id: int) -> d.User:
+        return await self._thread.run(access.user, user_id)
+
+    async def users(self, tenant_id: int) -> list[d.User]:
+        return await self._thread.run(access.users, tenant_id)
+
+    async def credentials(self, login: str) -> tuple[d.User, str | None] | None:
+        return await self._thread.run(access.credentials, login)
+
+    async def edit_user(self, user_id: int, **changes: Any) -> d.User:
+        return await self._thread.run(access.edit_user, user_id, changes)
+
+    async def agent_of_user(self, user_id: int) -> int | None:
+        return await self._thread.run(access.agent_of_user, user_id)
+
+    async def open_session(self, token_hash: bytes, user_id: int, *, expires_at: int, address: str | None) -> None:
+        await self._thread.run(access.open_session, token_hash, user_id, d.now_us(), expires_at, address)
+
+    async def session(self, token_hash: bytes, now: int) -> access.SessionInfo | None:
+        return await self._thread.run(access.session, token_hash, now)
+
+    async def touch_session(self, token_hash: bytes, now: int, agent_id: int | None) -> None:
+        await self._thread.run(access.touch_session, token_hash, now, agent_id)
+
+    async def close_session(self, token_hash: bytes) -> bool:
+        return await self._thread.run(access.close_session, token_hash)
+
+    async def purge_sessions(self, now: int) -> int:
+        return await self._thread.run(access.purge_sessions, now)
 
     # agent status and history
     async def agent_status(self, agent_id: int) -> d.AgentStatus:

@@ -4,6 +4,7 @@
 use ccengine_contacts::ContactsError;
 use ccengine_events::EventsError;
 use ccengine_pacing::PacingError;
+use ccengine_sip::SipError;
 use pyo3::prelude::*;
 use pyo3::PyErr;
 
@@ -12,6 +13,7 @@ pub enum NativeError {
     Events(EventsError),
     Contacts(ContactsError),
     Pacing(PacingError),
+    Sip(SipError),
 }
 
 impl From<EventsError> for NativeError {
@@ -32,12 +34,19 @@ impl From<PacingError> for NativeError {
     }
 }
 
+impl From<SipError> for NativeError {
+    fn from(e: SipError) -> Self {
+        Self::Sip(e)
+    }
+}
+
 impl From<NativeError> for PyErr {
     fn from(e: NativeError) -> PyErr {
         let (class, message, slug) = match e {
             NativeError::Events(e) => ("MetricsError", e.to_string(), e.slug()),
             NativeError::Contacts(e) => ("ContactsError", e.to_string(), e.slug()),
             NativeError::Pacing(e) => ("PacingError", e.to_string(), e.slug()),
+            NativeError::Sip(e) => ("TelephonyError", e.to_string(), e.slug()),
         };
         Python::attach(|py| {
             let made = py

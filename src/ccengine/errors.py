@@ -12,6 +12,7 @@ __all__ = [
     "NotFound",
     "PacingError",
     "StoreError",
+    "TelephonyError",
 ]
 
 
@@ -66,3 +67,9 @@ class ContactsError(CCEngineError, ValueError):
     """A contact file refused as a whole (``file-empty``, ``file-binary``, ``file-header-only``,
     ``file-undecodable``, ``phone-column-not-found``, ``unknown-region``, ``io`` …), or a single
     number refused by ``normalize_phone`` (the row reasons: ``phone-characters`` …)."""
+
+
+class TelephonyError(CCEngineError, ValueError):
+    """A SIP configuration, command or address the telephony core refused (``bad-config``,
+    ``bind-failed``, ``unknown-leg``, ``unknown-trunk``, ``wrong-state``, ``bad-target`` …;
+    docs/sip.md lists them)."""

@@ -8,3 +8,4 @@ pub use columns::{column, BatchBuffers};
 pub use contacts::{delimiter, numbers, phone_column, zone_entries};
 pub use names::{dimension, indicator, period, window};
 pub mod pacing;
+pub mod sip;

@@ -108,8 +108,18 @@ fn default_digest_algorithms() -> Vec<Algorithm> {
 }
 
 impl EngineConfig {
+    /// Read the `[sip]` table of a `ccengine serve` configuration file; other tables belong to
+    /// other services and are left alone.
     pub fn from_toml(text: &str) -> Result<Self> {
-        let config: Self = toml::from_str(text).map_err(|e| SipError::BadConfig(e.to_string()))?;
+        let document: toml::Table =
+            toml::from_str(text).map_err(|e| SipError::BadConfig(e.to_string()))?;
+        let sip = document
+            .get("sip")
+            .cloned()
+            .ok_or_else(|| SipError::BadConfig("no [sip] table".into()))?;
+        let config: Self = sip
+            .try_into()
+            .map_err(|e: toml::de::Error| SipError::BadConfig(e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
@@ -208,24 +218,27 @@ mod tests {
     fn reads_a_full_config() {
         let config = EngineConfig::from_toml(
             r#"
+            [api]
+            listen = "somebody else's"
+            [sip]
             realm = "cc.example"
             digest_algorithms = ["MD5"]
-            [[listen]]
+            [[sip.listen]]
             transport = "udp"
             address = "127.0.0.1:5080"
-            [[listen]]
+            [[sip.listen]]
             transport = "tcp"
             address = "[::1]:5080"
-            [[trunk]]
+            [[sip.trunk]]
             name = "carrier"
             address = "127.0.0.1:5090"
             username = "acct"
             password = "pw"
             keepalive_seconds = 30
-            [[agent]]
+            [[sip.agent]]
             user = "1001"
             password = "s3cret"
-            [limits]
+            [sip.limits]
             max_headers = 40
             "#,
         )
@@ -245,10 +258,12 @@ mod tests {
     #[test]
     fn rejects_bad_configs_with_a_reason() {
         for text in [
-            "listen = []",
-            "[[listen]]\ntransport = \"sctp\"\naddress = \"127.0.0.1:1\"",
-            "[[listen]]\ntransport = \"tcp\"\naddress = \"127.0.0.1:0\"",
-            "[[listen]]\ntransport = \"udp\"\naddress = \"127.0.0.1:0\"\n[[trunk]]\nname = \"a\"\naddress = \"127.0.0.1:1\"\nusername = \"u\"",
+            "[api]",
+            "[sip]\nlisten = []",
+            "[[sip.listen]]\ntransport = \"sctp\"\naddress = \"127.0.0.1:1\"",
+            "[[sip.listen]]\ntransport = \"tcp\"\naddress = \"127.0.0.1:0\"",
+            "[[sip.listen]]\ntransport = \"udp\"\naddress = \"127.0.0.1:0\"\n[[sip.trunk]]\nname = \"a\"\naddress = \"127.0.0.1:1\"\nusername = \"u\"",
+            "[sip]\nnot_a_setting = 1\n[[sip.listen]]\ntransport = \"udp\"\naddress = \"127.0.0.1:0\"",
         ] {
             assert_eq!(EngineConfig::from_toml(text).unwrap_err().slug(), "bad-config", "{text}");
         }

@@ -5,24 +5,11 @@ mod common;
 
 use std::time::Duration;
 
-use ccengine_sip::{
-    Command, DialOutcome, HangupCause, LegEvent, LegId, Originate, Side, Target, Transport,
-};
-use common::{config_with_trunk, Sipp, TestEngine};
+use ccengine_sip::{DialOutcome, LegEvent, LegId, Originate, Side, Target, Transport};
+use common::{config_with_trunk, via_carrier, Sipp, TestEngine};
 
 fn dial(engine: &TestEngine, number: &str, timeout: Duration) -> LegId {
-    let target = Target::Trunk {
-        trunk: "carrier".into(),
-        number: number.into(),
-    };
-    engine
-        .engine
-        .originate(Originate {
-            target,
-            caller_id: "+33100000000".into(),
-            timeout,
-        })
-        .unwrap()
+    engine.dial(via_carrier(number), timeout)
 }
 
 fn carrier_and_engine(
@@ -39,16 +26,8 @@ fn carrier_and_engine(
 /// Answered, then we hang up; SIPp checks it got our BYE.
 fn answered_and_hung_up_by_us(ip: &str, transport: Transport, scenario: &str) -> Vec<LegEvent> {
     let (sipp, mut engine) = carrier_and_engine(ip, transport, scenario, &[]);
-    let leg = dial(&engine, "+14155550100", Duration::from_secs(10));
-    engine.wait_leg(leg, |e| matches!(e, LegEvent::Answered));
-    engine
-        .engine
-        .command(Command::Hangup {
-            leg,
-            cause: HangupCause::Normal,
-        })
-        .unwrap();
-    let events = engine.wait_leg(leg, |e| matches!(e, LegEvent::HungUp { .. }));
+    let leg = engine.dial_answered(via_carrier("+14155550100"));
+    let events = engine.hang_up(leg);
     sipp.finish();
     events
 }

@@ -5,10 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use ccengine_sip::{
-    Command, EngineConfig, Event, HangupCause, LegEvent, LegId, Originate, Side, Target, Transport,
-};
-use common::{config_with_trunk, free_port, scenario, Sipp, TestEngine};
+use ccengine_sip::{Command, EngineConfig, Event, LegEvent, LegId, Side, Transport};
+use common::{config_with_trunk, free_port, scenario, via_carrier, Sipp, TestEngine};
 
 fn caller(engine: &TestEngine, args: &[&str]) -> Sipp {
     let target = engine
@@ -114,19 +112,7 @@ fn caller_holds_and_sends_dtmf() {
 fn we_hold_and_resume_the_carrier() {
     let sipp = Sipp::carrier("127.0.0.1", Transport::Udp, "carrier_hold.xml", &[]);
     let mut engine = TestEngine::start(config_with_trunk("127.0.0.1", Transport::Udp, sipp.addr));
-    let target = Target::Trunk {
-        trunk: "carrier".into(),
-        number: "5551000".into(),
-    };
-    let leg = engine
-        .engine
-        .originate(Originate {
-            target,
-            caller_id: "100".into(),
-            timeout: Duration::from_secs(5),
-        })
-        .unwrap();
-    engine.wait_leg(leg, |e| matches!(e, LegEvent::Answered));
+    let leg = engine.dial_answered(via_carrier("5551000"));
     engine
         .engine
         .command(Command::Hold { leg, on: true })
@@ -139,14 +125,7 @@ fn we_hold_and_resume_the_carrier() {
     engine.wait_leg(leg, |e| matches!(e, LegEvent::Resumed));
     // Give the resume re-INVITE time to complete before the BYE.
     std::thread::sleep(Duration::from_millis(300));
-    engine
-        .engine
-        .command(Command::Hangup {
-            leg,
-            cause: HangupCause::Normal,
-        })
-        .unwrap();
-    engine.wait_leg(leg, |e| matches!(e, LegEvent::HungUp { .. }));
+    engine.hang_up(leg);
     sipp.finish();
 }
 
@@ -158,19 +137,7 @@ fn b2bua_bridges_an_inbound_caller_to_the_carrier() {
     let sipp = caller(&engine, &["-sn", "uac", "-d", "1500"]);
     let inbound = incoming_leg(&mut engine);
     engine.engine.command(Command::Answer(inbound)).unwrap();
-    let target = Target::Trunk {
-        trunk: "carrier".into(),
-        number: "+14155550100".into(),
-    };
-    let outbound = engine
-        .engine
-        .originate(Originate {
-            target,
-            caller_id: "100".into(),
-            timeout: Duration::from_secs(5),
-        })
-        .unwrap();
-    engine.wait_leg(outbound, |e| matches!(e, LegEvent::Answered));
+    let outbound = engine.dial_answered(via_carrier("+14155550100"));
     engine
         .engine
         .command(Command::Bridge(inbound, outbound))
@@ -198,14 +165,7 @@ fn b2bua_bridges_an_inbound_caller_to_the_carrier() {
         events.contains(&LegEvent::Bridged { with: inbound }),
         "{events:?}"
     );
-    engine
-        .engine
-        .command(Command::Hangup {
-            leg: outbound,
-            cause: HangupCause::Normal,
-        })
-        .unwrap();
-    engine.wait_leg(outbound, |e| matches!(e, LegEvent::HungUp { .. }));
+    engine.hang_up(outbound);
     sipp.finish();
     carrier.finish();
     assert_eq!(engine.engine.leg_count().unwrap(), 0);

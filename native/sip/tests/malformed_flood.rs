@@ -10,8 +10,8 @@ use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
 use ccengine_sip::config::{Agent, Listen};
-use ccengine_sip::{Command, HangupCause, LegEvent, Originate, Target, Transport};
-use common::{config_with_trunk, free_port, Sipp, TestEngine};
+use ccengine_sip::Transport;
+use common::{config_with_trunk, free_port, via_carrier, Sipp, TestEngine};
 
 fn request(method: &str, headers: &[String], body: &str) -> Vec<u8> {
     let mut text = format!("{method} sip:ccengine@127.0.0.1 SIP/2.0\r\n");
@@ -156,19 +156,7 @@ fn the_engine_survives_malformed_input_and_keeps_its_call() {
     let mut engine = TestEngine::start(config);
     let udp = engine.engine.local_addr(Transport::Udp, false).unwrap();
 
-    let target = Target::Trunk {
-        trunk: "carrier".into(),
-        number: "+14155550100".into(),
-    };
-    let leg = engine
-        .engine
-        .originate(Originate {
-            target,
-            caller_id: "100".into(),
-            timeout: Duration::from_secs(5),
-        })
-        .unwrap();
-    engine.wait_leg(leg, |e| matches!(e, LegEvent::Answered));
+    let leg = engine.dial_answered(via_carrier("+14155550100"));
 
     let messages = corpus();
     assert!(messages.len() >= 500, "{} messages", messages.len());
@@ -210,13 +198,6 @@ fn the_engine_survives_malformed_input_and_keeps_its_call() {
     );
 
     // The call made before the flood is intact: our BYE reaches the carrier and is answered.
-    engine
-        .engine
-        .command(Command::Hangup {
-            leg,
-            cause: HangupCause::Normal,
-        })
-        .unwrap();
-    engine.wait_leg(leg, |e| matches!(e, LegEvent::HungUp { .. }));
+    engine.hang_up(leg);
     carrier.finish();
 }

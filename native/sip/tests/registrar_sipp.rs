@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use ccengine_sip::config::Agent;
 use ccengine_sip::digest::Algorithm;
-use ccengine_sip::{
-    Command, EngineConfig, Event, HangupCause, LegEvent, Originate, PeerEvent, Target, Transport,
-};
+use ccengine_sip::{EngineConfig, Event, Originate, PeerEvent, Target, Transport};
 use common::{fill, free_port, Sipp, TestEngine};
 
 fn engine_with_agent() -> TestEngine {
@@ -64,26 +62,10 @@ fn agent_registers_with_digest_and_takes_the_engines_call() {
     );
     assert_eq!(engine.engine.agent_contact("1001").unwrap(), Some(contact));
 
-    let target = Target::Agent {
+    let leg = engine.dial_answered(Target::Agent {
         user: "1001".into(),
-    };
-    let leg = engine
-        .engine
-        .originate(Originate {
-            target,
-            caller_id: "ccengine".into(),
-            timeout: Duration::from_secs(5),
-        })
-        .unwrap();
-    engine.wait_leg(leg, |e| matches!(e, LegEvent::Answered));
-    engine
-        .engine
-        .command(Command::Hangup {
-            leg,
-            cause: HangupCause::Normal,
-        })
-        .unwrap();
-    engine.wait_leg(leg, |e| matches!(e, LegEvent::HungUp { .. }));
+    });
+    engine.hang_up(leg);
     phone.finish();
 }
 

@@ -5,12 +5,15 @@
 
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ccengine_sip::config::Trunk;
-use ccengine_sip::{EngineConfig, Event, LegEvent, LegId, SipEngine, Transport, UdpRelay};
+use ccengine_sip::{
+    Command, EngineConfig, Event, HangupCause, LegEvent, LegId, Originate, SipEngine, Target,
+    Transport, UdpRelay,
+};
 
 pub fn scenario(name: &str) -> String {
     let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "scenarios", name]
@@ -72,7 +75,7 @@ impl Sipp {
             Transport::Udp => "u1",
             Transport::Tcp => "t1",
         };
-        let child = Command::new("sipp")
+        let child = Process::new("sipp")
             .args([
                 "-i",
                 ip,
@@ -217,6 +220,34 @@ impl TestEngine {
         }
     }
 
+    /// Originate to `target` (caller id "100").
+    pub fn dial(&self, target: Target, timeout: Duration) -> LegId {
+        let originate = Originate {
+            target,
+            caller_id: "100".into(),
+            timeout,
+        };
+        self.engine.originate(originate).unwrap()
+    }
+
+    /// Originate to `target` and wait until it is answered.
+    pub fn dial_answered(&mut self, target: Target) -> LegId {
+        let leg = self.dial(target, Duration::from_secs(5));
+        self.wait_leg(leg, |e| matches!(e, LegEvent::Answered));
+        leg
+    }
+
+    /// Hang `leg` up and wait for its end; returns the leg's events.
+    pub fn hang_up(&mut self, leg: LegId) -> Vec<LegEvent> {
+        self.engine
+            .command(Command::Hangup {
+                leg,
+                cause: HangupCause::Normal,
+            })
+            .unwrap();
+        self.wait_leg(leg, |e| matches!(e, LegEvent::HungUp { .. }))
+    }
+
     pub fn leg_events(&self, leg: LegId) -> Vec<LegEvent> {
         self.seen
             .iter()
@@ -225,6 +256,14 @@ impl TestEngine {
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// A number through the trunk every test configuration calls "carrier".
+pub fn via_carrier(number: &str) -> Target {
+    Target::Trunk {
+        trunk: "carrier".into(),
+        number: number.into(),
     }
 }
 

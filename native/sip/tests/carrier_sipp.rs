@@ -5,7 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use ccengine_sip::{DialOutcome, LegEvent, LegId, Originate, Side, Target, Transport};
+use ccengine_sip::{
+    DialOutcome, Event, LegEvent, LegId, Originate, PeerEvent, Side, Target, Transport,
+};
 use common::{config_with_trunk, via_carrier, Sipp, TestEngine};
 
 fn dial(engine: &TestEngine, number: &str, timeout: Duration) -> LegId {
@@ -25,7 +27,16 @@ fn carrier_and_engine(
 
 /// Answered, then we hang up; SIPp checks it got our BYE.
 fn answered_and_hung_up_by_us(ip: &str, transport: Transport, scenario: &str) -> Vec<LegEvent> {
-    let (sipp, mut engine) = carrier_and_engine(ip, transport, scenario, &[]);
+    answered_and_hung_up_by_us_with(ip, transport, scenario, &[])
+}
+
+fn answered_and_hung_up_by_us_with(
+    ip: &str,
+    transport: Transport,
+    scenario: &str,
+    fills: &[(&str, &str)],
+) -> Vec<LegEvent> {
+    let (sipp, mut engine) = carrier_and_engine(ip, transport, scenario, fills);
     let leg = engine.dial_answered(via_carrier("+14155550100"));
     let events = engine.hang_up(leg);
     sipp.finish();
@@ -162,9 +173,43 @@ fn early_media_183_then_answer() {
 
 #[test]
 fn carrier_challenge_401_is_answered_with_our_trunk_digest() {
-    let events =
-        answered_and_hung_up_by_us("127.0.0.1", Transport::Udp, "carrier_challenge_401.xml");
+    let fills = [("algorithm", "MD5")];
+    let events = answered_and_hung_up_by_us_with(
+        "127.0.0.1",
+        Transport::Udp,
+        "carrier_challenge_401.xml",
+        &fills,
+    );
     assert!(events.contains(&LegEvent::Answered), "{events:?}");
+}
+
+#[test]
+fn carrier_sha256_challenge_is_answered_with_a_sha256_digest() {
+    let fills = [("algorithm", "SHA-256")];
+    let events = answered_and_hung_up_by_us_with(
+        "127.0.0.1",
+        Transport::Udp,
+        "carrier_challenge_401.xml",
+        &fills,
+    );
+    assert!(events.contains(&LegEvent::Answered), "{events:?}");
+}
+
+#[test]
+fn trunk_keepalive_options_reports_the_trunk_up() {
+    let sipp = Sipp::carrier("127.0.0.1", Transport::Udp, "trunk_options.xml", &[]);
+    let mut config = config_with_trunk("127.0.0.1", Transport::Udp, sipp.addr);
+    config.trunks[0].keepalive_seconds = Some(30);
+    let mut engine = TestEngine::start(config);
+    let up = engine.wait(|e| matches!(e, Event::Peer(PeerEvent::Trunk { .. })));
+    assert_eq!(
+        up,
+        Event::Peer(PeerEvent::Trunk {
+            trunk: "carrier".into(),
+            up: true
+        })
+    );
+    sipp.finish();
 }
 
 #[test]

@@ -16,6 +16,7 @@ use rsipstack::EndpointBuilder;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use super::digest_names::DigestAlgorithmNames;
 use super::driver::{BoundAddr, Driver};
 use super::limits::LimitInspector;
 use super::{incoming, keepalive};
@@ -223,6 +224,7 @@ async fn serve(
         .with_transport_layer(layer)
         .with_user_agent("ccengine")
         .with_transport_inspector(Box::new(LimitInspector(config.limits)))
+        .with_inspector(Box::new(DigestAlgorithmNames))
         .build();
     let mut transactions = match endpoint.incoming_transactions() {
         Ok(rx) => rx,

@@ -157,7 +157,11 @@ pub(crate) async fn outbound(
     let mut answered = false;
     let mut final_seen = false;
     loop {
+        // Biased: a provisional's state is queued before the INVITE's final result resolves, so
+        // taking states first keeps Trying/Ringing ahead of Answered when 180 and 200 arrive
+        // back to back.
         tokio::select! {
+            biased;
             state = states.recv() => match state {
                 Some(DialogState::Trying(_)) if !answered => {
                     send(LegReport::Stack(StackReport::Provisional { status: 100, with_sdp: false }))

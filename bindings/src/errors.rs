@@ -5,6 +5,7 @@ use ccengine_contacts::ContactsError;
 use ccengine_events::EventsError;
 use ccengine_media::MediaError;
 use ccengine_pacing::PacingError;
+use ccengine_sip::SipError;
 use pyo3::prelude::*;
 use pyo3::PyErr;
 
@@ -14,6 +15,7 @@ pub enum NativeError {
     Contacts(ContactsError),
     Pacing(PacingError),
     Media(MediaError),
+    Sip(SipError),
 }
 
 impl From<EventsError> for NativeError {
@@ -40,6 +42,12 @@ impl From<MediaError> for NativeError {
     }
 }
 
+impl From<SipError> for NativeError {
+    fn from(e: SipError) -> Self {
+        Self::Sip(e)
+    }
+}
+
 impl From<NativeError> for PyErr {
     fn from(e: NativeError) -> PyErr {
         let (class, message, slug) = match e {
@@ -47,6 +55,7 @@ impl From<NativeError> for PyErr {
             NativeError::Contacts(e) => ("ContactsError", e.to_string(), e.slug()),
             NativeError::Pacing(e) => ("PacingError", e.to_string(), e.slug()),
             NativeError::Media(e) => ("MediaError", e.to_string(), e.slug()),
+            NativeError::Sip(e) => ("TelephonyError", e.to_string(), e.slug()),
         };
         Python::attach(|py| {
             let made = py

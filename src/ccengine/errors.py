@@ -13,6 +13,7 @@ __all__ = [
     "NotFound",
     "PacingError",
     "StoreError",
+    "TelephonyError",
 ]
 
 
@@ -72,3 +73,9 @@ class ContactsError(CCEngineError, ValueError):
 class MediaError(CCEngineError, ValueError):
     """A media engine call refused (``unknown-id``, ``leg-in-room``, ``unsupported-codec``,
     ``bad-audio``, ``bad-setting``, ``io``, ``stopped``; see docs/media.md)."""
+
+
+class TelephonyError(CCEngineError, ValueError):
+    """A SIP configuration, command or address the telephony core refused (``bad-config``,
+    ``bind-failed``, ``unknown-leg``, ``unknown-trunk``, ``wrong-state``, ``bad-target`` …;
+    docs/sip.md lists them)."""

@@ -9,3 +9,4 @@ pub use contacts::{delimiter, numbers, phone_column, zone_entries};
 pub use names::{dimension, indicator, period, window};
 pub mod pacing;
 pub mod media;
+pub mod sip;

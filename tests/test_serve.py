@@ -62,4 +62,6 @@ def test_bad_serve_settings_are_refused() -> None:
     assert bad.value.slug == "bad-config"
     with pytest.raises(TelephonyError):
         load("not toml [")
-    assert load("[serve]\nrelay_trunk = \"c\"\n").relay_trunk == "c"
+    assert load("[serve]\nrelay_trunk = \"c\"\n[sip]\n").relay_trunk == "c"
+    with pytest.raises(TelephonyError, match="nothing to serve"):
+        load("[serve]\n")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ccengine import metrics, serve
+from ccengine import center, metrics, serve
 from ccengine.contacts import _commands as contact_commands
 from ccengine.errors import CCEngineError
 from ccengine.pacing import plan
@@ -119,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan.register(commands)
     contact_commands.register(commands)
     serve.register(commands)
+    center.register(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -3,8 +3,9 @@
 One trio nursery starts each service with ``nursery.start`` (each exposes
 ``async def run(self, *, task_status)``), so the command reports "ready" only once every service
 is up, and a signal cancels the nursery: every service stops through its own cleanup (the SIP
-face hangs up its calls). Today the services are the SIP face (``[sip]``, docs/sip.md) and the
-inbound relay (``[serve]``); the admin API joins them here.
+face hangs up its calls). Today the services are the SIP face (``[sip]``, docs/sip.md) with the
+inbound relay (``[serve]``), and the center — store, indicators and the admin API — when there
+is an ``[api]`` table (``[center]`` says where its files are; docs/api.md).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import trio
 
+from ccengine.center import Center, CenterConfig
 from ccengine.errors import TelephonyError
 from ccengine.telephony import InboundRelay, Registration, SipEvent, Telephony, TrunkStatus
 
@@ -31,9 +33,14 @@ class ServeConfig:
     #: Trunk that calls from outside are relayed to (None: they are refused with 480).
     relay_trunk: str | None
     ring_timeout: float
+    sip: bool
+    """Whether there is a ``[sip]`` table: the SIP face runs."""
+    center: CenterConfig | None
+    """From ``[center]`` and ``[api]``: the center runs when there is an ``[api]`` table."""
 
 
-def load(text: str) -> ServeConfig:
+def load(text: str, base: Path = Path()) -> ServeConfig:
+    """``base``: the directory relative paths of the configuration are taken from."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -42,16 +49,31 @@ def load(text: str) -> ServeConfig:
     unknown = set(table) - {"relay_trunk", "ring_timeout"}
     if unknown:
         raise TelephonyError(f"unknown [serve] settings: {', '.join(sorted(unknown))}", "bad-config")
-    return ServeConfig(text, table.get("relay_trunk"), float(table.get("ring_timeout", 30.0)))
+    center = CenterConfig.from_tables(document.get("center", {}), document["api"], base) if "api" in document else None
+    if "sip" not in document and center is None:
+        raise TelephonyError("nothing to serve: the configuration has neither [sip] nor [api]", "bad-config")
+    return ServeConfig(text, table.get("relay_trunk"), float(table.get("ring_timeout", 30.0)), "sip" in document,
+                       center)
 
 
-async def serve(config: ServeConfig, *, task_status: trio.TaskStatus[Telephony] = trio.TASK_STATUS_IGNORED) -> None:
-    telephony = Telephony(config.text)
-    relay = _LoggingRelay(telephony, trunk=config.relay_trunk, ring_timeout=config.ring_timeout)
+@dataclass(frozen=True, slots=True)
+class Running:
+    """What ``serve`` started: the SIP face, and the API's bound port."""
+
+    telephony: Telephony | None
+    api_port: int | None
+
+
+async def serve(config: ServeConfig, *, task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED) -> None:
     async with trio.open_nursery() as nursery:
-        await nursery.start(telephony.run)
-        await nursery.start(relay.run)
-        task_status.started(telephony)
+        telephony = None
+        if config.sip:
+            telephony = Telephony(config.text)
+            relay = _LoggingRelay(telephony, trunk=config.relay_trunk, ring_timeout=config.ring_timeout)
+            await nursery.start(telephony.run)
+            await nursery.start(relay.run)
+        api_port = await nursery.start(Center(config.center).run) if config.center else None
+        task_status.started(Running(telephony, api_port))
 
 
 class _LoggingRelay(InboundRelay):
@@ -71,10 +93,15 @@ class _LoggingRelay(InboundRelay):
 async def _until_signalled(config: ServeConfig) -> None:
     async with trio.open_nursery() as nursery:
         with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-            telephony = await nursery.start(serve, config)
-            for transport, ip, port in telephony.local_addresses():
-                host = f"[{ip}]" if ":" in ip else ip
-                print(f"ccengine serve: SIP on {transport} {host}:{port}", flush=True)
+            running: Running = await nursery.start(serve, config)
+            if running.telephony is not None:
+                for transport, ip, port in running.telephony.local_addresses():
+                    host = f"[{ip}]" if ":" in ip else ip
+                    print(f"ccengine serve: SIP on {transport} {host}:{port}", flush=True)
+            if config.center is not None:
+                host = config.center.host
+                print(f"ccengine serve: API on http://{f'[{host}]' if ':' in host else host}:{running.api_port}",
+                      flush=True)
             async for signum in signals:
                 print(f"ccengine serve: {signal.Signals(signum).name}, hanging up and stopping", flush=True)
                 nursery.cancel_scope.cancel()
@@ -82,13 +109,15 @@ async def _until_signalled(config: ServeConfig) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = load(Path(args.config).read_text(encoding="utf-8"))
+    path = Path(args.config)
+    config = load(path.read_text(encoding="utf-8"), path.parent)
     trio.run(_until_signalled, config)
     print("ccengine serve: stopped", file=sys.stderr, flush=True)
     return 0
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = commands.add_parser("serve", help="run the engine's SIP face from a TOML config until Ctrl-C / SIGTERM")
-    p.add_argument("config", help="TOML file with [sip] (listen, trunk, agent) and [serve] tables (docs/sip.md)")
+    p = commands.add_parser("serve", help="run the engine (SIP face, admin API) until Ctrl-C or SIGTERM")
+    p.add_argument("config", help="TOML file: [sip] (listen, trunk, agent) and [serve] tables (docs/sip.md); "
+                                  "[api] and [center] for the admin API (docs/api.md)")
     p.set_defaults(run=_run)

@@ -80,6 +80,9 @@ class Store:
     async def create_tenant(self, name: str, tz: str = "UTC") -> d.Tenant:
         return await self._thread.run(tenancy.create_tenant, name, tz)
 
+    async def id_space(self) -> dict[str, int]:
+        return await self._thread.run(tenancy.id_space)
+
     async def tenant(self, key: int | str) -> d.Tenant:
         return await self._thread.run(tenancy.tenant, key)
 

@@ -21,6 +21,19 @@ def create_tenant(db: sqlite3.Connection, name: str, tz: str) -> d.Tenant:
     return d.Tenant(id=_id(cur), name=name, tz=tz)
 
 
+#: Tables whose ids are an indicator dimension's entities.
+_DIMENSION_TABLES = {"tenant": "tenant", "team": "team", "agent": "agent", "campaign": "campaign",
+                     "list": "contact_list"}
+
+
+@read
+def id_space(db: sqlite3.Connection) -> dict[str, int]:
+    """One past the highest id of each indicator dimension kept in the store: the size the
+    indicator engine needs to count every entity that exists."""
+    return {dim: db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+            for dim, table in _DIMENSION_TABLES.items()}
+
+
 @read
 def tenant(db: sqlite3.Connection, key: int | str) -> d.Tenant:
     column = "id" if isinstance(key, int) else "name"

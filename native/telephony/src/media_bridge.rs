@@ -1,0 +1,211 @@
+//! `MediaBridge`: the SIP engine's media plane on the media engine. Each SIP leg opens one media
+//! leg; a SIP bridge is a mixing room holding both legs, the trunk side as `customer` and the
+//! agent's phone as `agent`, so supervisors, prompts, recordings and detection can join the call
+//! through the room. The map from SIP legs to media legs and rooms lives here, behind one lock.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ccengine_media::{Engine, LegId as MediaLegId, MediaError, Mode, Role, RoomId};
+use ccengine_sip::{Codec, LegId, LegKind, MediaPlane, Negotiated, Result, SipError};
+
+use crate::codec::to_media;
+
+struct Entry {
+    media: MediaLegId,
+    kind: LegKind,
+    room: Option<RoomId>,
+}
+
+#[derive(Default)]
+struct Legs {
+    by_sip: HashMap<LegId, Entry>,
+    by_media: HashMap<MediaLegId, LegId>,
+}
+
+pub struct MediaBridge {
+    engine: Arc<Engine>,
+    legs: Mutex<Legs>,
+}
+
+/// The media error as the SIP side reports it (slug `media-failed`), keeping the media slug.
+fn failed(error: MediaError) -> SipError {
+    SipError::Media(format!("{} ({})", error, error.slug()))
+}
+
+/// Room roles for the two legs of a bridge. A customer and an agent take their own places. Two
+/// legs of one kind (a caller relayed to a carrier, one agent put through to another) would not
+/// hear each other as two customers or two agents, so `a` takes the customer's place and `b`
+/// the agent's.
+fn roles(a: LegKind, b: LegKind) -> (Role, Role) {
+    match (a, b) {
+        (LegKind::Agent, LegKind::Customer) => (Role::Agent, Role::Customer),
+        _ => (Role::Customer, Role::Agent),
+    }
+}
+
+impl MediaBridge {
+    pub fn new(engine: Arc<Engine>) -> Self {
+        Self {
+            engine,
+            legs: Mutex::default(),
+        }
+    }
+
+    /// The media engine underneath, for what the SIP side has no words for (supervisor legs,
+    /// prompts, recordings, detection, statistics).
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// The media leg carrying a SIP leg's audio, while the leg is open.
+    pub fn media_leg(&self, leg: LegId) -> Option<MediaLegId> {
+        self.lock().by_sip.get(&leg).map(|e| e.media)
+    }
+
+    /// The SIP leg of a media leg: how media events (RFC 4733 digits, detection decisions) find
+    /// their call.
+    pub fn sip_leg(&self, media: MediaLegId) -> Option<LegId> {
+        self.lock().by_media.get(&media).copied()
+    }
+
+    /// The room of a bridged SIP leg: where supervisors join, and what is recorded.
+    pub fn room(&self, leg: LegId) -> Option<RoomId> {
+        self.lock().by_sip.get(&leg).and_then(|e| e.room)
+    }
+
+    pub fn open_legs(&self) -> usize {
+        self.lock().by_sip.len()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Legs> {
+        self.legs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Closes a room if its bridge is the last thing using it; its legs stay open, in no room.
+    fn close_room(&self, legs: &mut Legs, room: RoomId) {
+        for entry in legs.by_sip.values_mut() {
+            if entry.room == Some(room) {
+                entry.room = None;
+            }
+        }
+        // Only fails when the engine has stopped, and then the room is gone with it.
+        let _ = self.engine.close_room(room);
+    }
+}
+
+impl MediaPlane for MediaBridge {
+    fn open(&self, leg: LegId, kind: LegKind, ip: IpAddr, codecs: &[Codec]) -> Result<SocketAddr> {
+        // The leg starts on our preferred codec; `connect` switches it to the negotiated one.
+        let codec = to_media(codecs.first().copied().unwrap_or(Codec::Pcmu));
+        let (media, local) = self.engine.open_leg(codec).map_err(failed)?;
+        let mut legs = self.lock();
+        legs.by_media.insert(media, leg);
+        if let Some(stale) = legs.by_sip.insert(
+            leg,
+            Entry {
+                media,
+                kind,
+                room: None,
+            },
+        ) {
+            legs.by_media.remove(&stale.media);
+            let _ = self.engine.close_leg(stale.media);
+        }
+        // An engine bound to the wildcard address answers on the signalling address.
+        Ok(if local.ip().is_unspecified() {
+            SocketAddr::new(ip, local.port())
+        } else {
+            local
+        })
+    }
+
+    fn connect(&self, leg: LegId, negotiated: &Negotiated) -> Result<()> {
+        let media = self.media_leg(leg).ok_or(SipError::UnknownLeg(leg.0))?;
+        // A peer naming telephone-event with a static payload type breaks RFC 4733; the media leg
+        // then listens for events on its default type rather than refusing the call.
+        let events = negotiated
+            .telephone_event
+            .filter(|pt| (96..=127).contains(pt));
+        self.engine
+            .set_remote(
+                media,
+                negotiated.remote,
+                to_media(negotiated.codec).payload_type(),
+                events,
+            )
+            .map_err(failed)
+    }
+
+    fn bridge(&self, a: LegId, b: LegId) -> Result<()> {
+        let mut legs = self.lock();
+        let entry = |leg: LegId| {
+            legs.by_sip
+                .get(&leg)
+                .map(|e| (e.media, e.kind, e.room))
+                .ok_or(SipError::UnknownLeg(leg.0))
+        };
+        let (media_a, kind_a, room_a) = entry(a)?;
+        let (media_b, kind_b, room_b) = entry(b)?;
+        if room_a.is_some() || room_b.is_some() {
+            return Err(SipError::Media(format!(
+                "leg {} or {} is already bridged",
+                a.0, b.0
+            )));
+        }
+        let (role_a, role_b) = roles(kind_a, kind_b);
+        let room = self.engine.create_room().map_err(failed)?;
+        let joined = self
+            .engine
+            .add_to_room(room, media_a, role_a, Mode::Listen)
+            .and_then(|()| self.engine.add_to_room(room, media_b, role_b, Mode::Listen));
+        if let Err(error) = joined {
+            let _ = self.engine.close_room(room);
+            return Err(failed(error));
+        }
+        for leg in [a, b] {
+            if let Some(e) = legs.by_sip.get_mut(&leg) {
+                e.room = Some(room);
+            }
+        }
+        Ok(())
+    }
+
+    fn unbridge(&self, a: LegId, b: LegId) -> Result<()> {
+        let mut legs = self.lock();
+        let room_of = |leg: LegId| legs.by_sip.get(&leg).and_then(|e| e.room);
+        if let (Some(room), Some(other)) = (room_of(a), room_of(b)) {
+            if room == other {
+                self.close_room(&mut legs, room);
+            }
+        }
+        Ok(())
+    }
+
+    fn close(&self, leg: LegId) {
+        let mut legs = self.lock();
+        let Some(entry) = legs.by_sip.remove(&leg) else {
+            return;
+        };
+        legs.by_media.remove(&entry.media);
+        if let Some(room) = entry.room {
+            self.close_room(&mut legs, room);
+        }
+        let _ = self.engine.close_leg(entry.media);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_and_an_agent_keep_their_places_whatever_the_order() {
+        use LegKind::{Agent, Customer};
+        assert_eq!(roles(Customer, Agent), (Role::Customer, Role::Agent));
+        assert_eq!(roles(Agent, Customer), (Role::Agent, Role::Customer));
+        assert_eq!(roles(Customer, Customer), (Role::Customer, Role::Agent));
+        assert_eq!(roles(Agent, Agent), (Role::Customer, Role::Agent));
+    }
+}

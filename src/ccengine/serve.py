@@ -19,7 +19,7 @@ from pathlib import Path
 import trio
 
 from ccengine.errors import TelephonyError
-from ccengine.telephony import InboundRelay, Registration, SipEvent, Telephony, TrunkStatus
+from ccengine.telephony import InboundRelay, Media, Registration, SipEvent, Telephony, TrunkStatus
 
 __all__ = ["ServeConfig", "register", "serve"]
 
@@ -46,9 +46,11 @@ def load(text: str) -> ServeConfig:
 
 
 async def serve(config: ServeConfig, *, task_status: trio.TaskStatus[Telephony] = trio.TASK_STATUS_IGNORED) -> None:
-    telephony = Telephony(config.text)
+    media = Media()
+    telephony = Telephony(config.text, media=media)
     relay = _LoggingRelay(telephony, trunk=config.relay_trunk, ring_timeout=config.ring_timeout)
     async with trio.open_nursery() as nursery:
+        await nursery.start(media.run)
         await nursery.start(telephony.run)
         await nursery.start(relay.run)
         task_status.started(telephony)

@@ -45,6 +45,22 @@ fn roles(a: LegKind, b: LegKind) -> (Role, Role) {
     }
 }
 
+/// The RTP address our SDP gives for a leg bound at `local`, the call's signalling being on
+/// `ip`. An engine bound to the wildcard address is reached on the signalling address, which
+/// must then be of the same family (an IPv4 socket cannot take an IPv6 peer's packets).
+fn advertised(local: SocketAddr, ip: IpAddr) -> Result<SocketAddr> {
+    if !local.ip().is_unspecified() {
+        return Ok(local);
+    }
+    if local.is_ipv4() != ip.is_ipv4() {
+        return Err(SipError::Media(format!(
+            "the media engine listens on {}, which cannot carry a call signalled on {ip}",
+            local.ip()
+        )));
+    }
+    Ok(SocketAddr::new(ip, local.port()))
+}
+
 impl MediaBridge {
     pub fn new(engine: Arc<Engine>) -> Self {
         Self {
@@ -100,6 +116,13 @@ impl MediaPlane for MediaBridge {
         // The leg starts on our preferred codec; `connect` switches it to the negotiated one.
         let codec = to_media(codecs.first().copied().unwrap_or(Codec::Pcmu));
         let (media, local) = self.engine.open_leg(codec).map_err(failed)?;
+        let advertised = match advertised(local, ip) {
+            Ok(addr) => addr,
+            Err(error) => {
+                let _ = self.engine.close_leg(media);
+                return Err(error);
+            }
+        };
         let mut legs = self.lock();
         legs.by_media.insert(media, leg);
         if let Some(stale) = legs.by_sip.insert(
@@ -113,12 +136,7 @@ impl MediaPlane for MediaBridge {
             legs.by_media.remove(&stale.media);
             let _ = self.engine.close_leg(stale.media);
         }
-        // An engine bound to the wildcard address answers on the signalling address.
-        Ok(if local.ip().is_unspecified() {
-            SocketAddr::new(ip, local.port())
-        } else {
-            local
-        })
+        Ok(advertised)
     }
 
     fn connect(&self, leg: LegId, negotiated: &Negotiated) -> Result<()> {
@@ -199,6 +217,31 @@ impl MediaPlane for MediaBridge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wildcard_bound_leg_is_advertised_on_the_signalling_address_of_its_family() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let addr = |s: &str| s.parse::<SocketAddr>().unwrap();
+        assert_eq!(
+            advertised(addr("127.0.0.2:4000"), ip("::1")).unwrap(),
+            addr("127.0.0.2:4000"),
+            "a bound address is where the socket is"
+        );
+        assert_eq!(
+            advertised(addr("0.0.0.0:4000"), ip("192.0.2.7")).unwrap(),
+            addr("192.0.2.7:4000")
+        );
+        assert_eq!(
+            advertised(addr("[::]:4000"), ip("::1")).unwrap(),
+            addr("[::1]:4000")
+        );
+        assert_eq!(
+            advertised(addr("0.0.0.0:4000"), ip("::1"))
+                .unwrap_err()
+                .slug(),
+            "media-failed"
+        );
+    }
 
     #[test]
     fn a_customer_and_an_agent_keep_their_places_whatever_the_order() {

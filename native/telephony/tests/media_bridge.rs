@@ -17,6 +17,13 @@ fn bridge_on_engine() -> MediaBridge {
     MediaBridge::new(Arc::new(Engine::start(LOOPBACK).unwrap()))
 }
 
+/// Opens a SIP leg on loopback offering both G.711 laws; returns the address for its SDP.
+fn open(plane: &MediaBridge, leg: LegId, kind: LegKind) -> SocketAddr {
+    plane
+        .open(leg, kind, LOOPBACK, &[Codec::Pcmu, Codec::Pcma])
+        .unwrap()
+}
+
 fn negotiated(remote: SocketAddr, codec: Codec) -> Negotiated {
     Negotiated {
         remote,
@@ -32,19 +39,10 @@ fn legs_and_rooms_follow_open_bridge_unbridge_and_close() {
     let (customer, agent) = (LegId(7), LegId(8));
     let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
 
-    let local = plane
-        .open(
-            customer,
-            LegKind::Customer,
-            LOOPBACK,
-            &[Codec::Pcmu, Codec::Pcma],
-        )
-        .unwrap();
+    let local = open(&plane, customer, LegKind::Customer);
     assert_eq!(local.ip(), LOOPBACK);
     assert_ne!(local.port(), 0);
-    plane
-        .open(agent, LegKind::Agent, LOOPBACK, &[Codec::Pcmu])
-        .unwrap();
+    open(&plane, agent, LegKind::Agent);
     assert_eq!(plane.open_legs(), 2);
     let media_customer = plane.media_leg(customer).unwrap();
     assert_eq!(plane.sip_leg(media_customer), Some(customer));
@@ -89,9 +87,7 @@ fn legs_and_rooms_follow_open_bridge_unbridge_and_close() {
     );
     // The agent's session leg outlives the call and takes the next one.
     let next = LegId(9);
-    plane
-        .open(next, LegKind::Customer, LOOPBACK, &[Codec::Pcmu])
-        .unwrap();
+    open(&plane, next, LegKind::Customer);
     plane.bridge(next, agent).unwrap();
     let second = plane.room(agent).unwrap();
     assert_ne!(second, room);
@@ -125,9 +121,18 @@ fn unknown_legs_are_refused_with_the_sip_slug() {
             .slug(),
         "unknown-leg"
     );
+    open(&plane, LegId(1), LegKind::Customer);
+    // Opened again, a leg keeps one media leg: the first one is closed, not leaked.
+    let first = plane.media_leg(LegId(1)).unwrap();
     plane
-        .open(LegId(1), LegKind::Customer, LOOPBACK, &[Codec::Pcmu])
+        .open(LegId(1), LegKind::Customer, LOOPBACK, &[Codec::Pcma])
         .unwrap();
+    assert_ne!(plane.media_leg(LegId(1)), Some(first));
+    assert_eq!(plane.sip_leg(first), None);
+    assert_eq!(
+        plane.engine().leg_stats(first).unwrap_err().slug(),
+        "unknown-id"
+    );
     assert_eq!(
         plane.bridge(LegId(1), ghost).unwrap_err().slug(),
         "unknown-leg"
@@ -206,17 +211,8 @@ fn a_bridge_carries_audio_both_ways_across_the_two_g711_laws() {
     let (customer, agent) = (LegId(1), LegId(2));
     let mut carrier = Peer::new(MediaCodec::Pcma);
     let mut phone = Peer::new(MediaCodec::Pcmu);
-    let carrier_side = plane
-        .open(
-            customer,
-            LegKind::Customer,
-            LOOPBACK,
-            &[Codec::Pcmu, Codec::Pcma],
-        )
-        .unwrap();
-    let phone_side = plane
-        .open(agent, LegKind::Agent, LOOPBACK, &[Codec::Pcmu, Codec::Pcma])
-        .unwrap();
+    let carrier_side = open(&plane, customer, LegKind::Customer);
+    let phone_side = open(&plane, agent, LegKind::Agent);
     plane
         .connect(
             customer,

@@ -8,31 +8,19 @@ from __future__ import annotations
 import subprocess
 import sys
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import trio
 
-from ccengine.telephony import Answered, Bridged, HungUp, Media, Registration, SipEvent, Telephony
+from ccengine.telephony import Answered, Bridged, HungUp, Media, Registration, Telephony
 from tests.telephony.rtp_peer import tone_level
+from tests.telephony.test_engine import config, next_event
 
 CARRIER_HZ, AGENT_HZ, AMPLITUDE = 440.0, 700.0, 6000.0
 ROOT = Path(__file__).resolve().parents[2]
-
-CONFIG = """
-[sip]
-[[sip.listen]]
-transport = "udp"
-address = "127.0.0.1:0"
-[[sip.trunk]]
-name = "carrier"
-address = "127.0.0.1:{carrier_port}"
-[[sip.agent]]
-user = "1001"
-password = "s3cret"
-"""
 
 
 @contextmanager
@@ -86,19 +74,11 @@ def loudest_window(path: Path, hz: float, other_hz: float, channel: int = 0) -> 
     return tone_level(best, hz, rate) / AMPLITUDE, tone_level(best, other_hz, rate) / AMPLITUDE
 
 
-async def next_event(telephony: Telephony, wanted: Callable[[SipEvent], bool]) -> SipEvent:
-    with trio.fail_after(15):
-        async for event in telephony.events:
-            if wanted(event):
-                return event
-    raise AssertionError("event channel closed")
-
-
 async def test_a_carrier_call_bridged_to_an_agent_carries_audio_through_the_media_engine(tmp_path: Path) -> None:
     heard_by_carrier, heard_by_agent, room_wav = tmp_path / "carrier.wav", tmp_path / "agent.wav", tmp_path / "room.wav"
     with tone_phone(heard_by_carrier, CARRIER_HZ) as (carrier, carrier_port):
         media = Media()
-        telephony = Telephony(CONFIG.format(carrier_port=carrier_port), media=media)
+        telephony = Telephony(config(carrier_port=carrier_port), media=media)
         async with trio.open_nursery() as nursery:
             await nursery.start(media.run)
             await nursery.start(telephony.run)

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pjsua2 as pj
 
+from tests.telephony.softphone import headless_endpoint
+
 RATE = 8000
 
 
@@ -76,30 +78,6 @@ def write_tone(path: Path, hz: float) -> None:
         w.writeframes((6000 * np.sin(2 * np.pi * hz * t)).astype("<i2").tobytes())
 
 
-def endpoint() -> tuple[pj.Endpoint, int]:
-    ep = pj.Endpoint()
-    ep.libCreate()
-    config = pj.EpConfig()
-    config.uaConfig.threadCnt = 0
-    config.uaConfig.mainThreadOnly = True
-    config.logConfig.level = 0
-    config.logConfig.consoleLevel = 0
-    ep.libInit(config)
-    # pjsua2-python's bundled OpenSSL must be initialised before MD5 digests work.
-    ep.utilSslGetAvailableCiphers()
-    transport = pj.TransportConfig()
-    transport.boundAddress = "127.0.0.1"
-    transport.port = 0
-    transport_id = ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
-    ep.libStart()
-    ep.audDevManager().setNullDev()
-    # Speex is the default codec and distorts tones: PCMU only.
-    for codec in ep.codecEnum2():
-        ep.codecSetPriority(codec.codecId, 255 if codec.codecId.startswith("PCMU/") else 0)
-    port = int(ep.transportGetInfo(transport_id).localName.rsplit(":", 1)[1])
-    return ep, port
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tone", type=float, required=True)
@@ -112,7 +90,7 @@ def main() -> None:
     tone = args.record.with_suffix(".tone.wav")
     write_tone(tone, args.tone)
 
-    ep, port = endpoint()
+    ep, port = headless_endpoint()
     phone = _Phone(tone, args.record)
     config = pj.AccountConfig()
     config.idUri = f"sip:{args.user}@127.0.0.1:{port}"

@@ -165,9 +165,12 @@ impl PySipEngine {
         py.detach(|| self.media.rtp_packets(LegId(leg)))
     }
 
-    /// The `MediaEngine` leg carrying a SIP leg's audio (None on the relay or once closed).
-    fn media_leg(&self, leg: u64) -> Option<u64> {
-        self.media.media_leg(LegId(leg))
+    /// (id, host, port) of the `MediaEngine` leg carrying a SIP leg's audio (None on the relay
+    /// or once closed).
+    fn media_leg(&self, leg: u64) -> Option<(u64, String, u16)> {
+        self.media
+            .media_leg(LegId(leg))
+            .map(|m| (m.id, m.local.ip().to_string(), m.local.port()))
     }
 
     /// The SIP leg a `MediaEngine` leg belongs to, for that engine's events.

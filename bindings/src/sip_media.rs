@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ccengine_media::Engine;
 use ccengine_sip::{LegId, MediaPlane, SipError, UdpRelay};
-use ccengine_telephony::MediaBridge;
+use ccengine_telephony::{MediaBridge, MediaLeg};
 
 pub enum SipMedia {
     Relay(Arc<UdpRelay>),
@@ -37,7 +37,7 @@ impl SipMedia {
                 let media = bridge.media_leg(leg)?;
                 bridge
                     .engine()
-                    .leg_stats(media)
+                    .leg_stats(media.id)
                     .ok()
                     .map(|s| s.packets_received)
             }
@@ -52,7 +52,7 @@ impl SipMedia {
     }
 
     /// The media engine's leg for a SIP leg (None on the relay).
-    pub fn media_leg(&self, leg: LegId) -> Option<u64> {
+    pub fn media_leg(&self, leg: LegId) -> Option<MediaLeg> {
         self.bridge()?.media_leg(leg)
     }
 

@@ -98,11 +98,14 @@ async def test_a_carrier_call_bridged_to_an_agent_carries_audio_through_the_medi
                 assert room is not None and telephony.room(agent_leg) == room
                 for leg in (customer_leg, agent_leg):
                     media_leg = telephony.media_leg(leg)
-                    assert media_leg is not None and telephony.sip_leg(media_leg) == leg
+                    assert media_leg is not None and telephony.sip_leg(media_leg.id) == leg
                 media.record(room, room_wav)
                 await trio.sleep(2.5)
                 assert (telephony.rtp_packets(customer_leg) or 0) > 50
                 assert (telephony.rtp_packets(agent_leg) or 0) > 50
+                # The `Leg` works with the `Media` facade as it is (prompts, detection, stats).
+                customer_media = telephony.media_leg(customer_leg)
+                assert customer_media is not None and media.leg_stats(customer_media)["packets_sent"] > 50
 
                 telephony.hangup(customer_leg)
                 telephony.hangup(agent_leg)

@@ -8,4 +8,4 @@
 pub mod codec;
 pub mod media_bridge;
 
-pub use media_bridge::MediaBridge;
+pub use media_bridge::{MediaBridge, MediaLeg};

@@ -12,8 +12,16 @@ use ccengine_sip::{Codec, LegId, LegKind, MediaPlane, Negotiated, Result, SipErr
 
 use crate::codec::to_media;
 
+/// A SIP leg's leg in the media engine: its id there, and the RTP address our SDP gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediaLeg {
+    pub id: MediaLegId,
+    pub local: SocketAddr,
+}
+
 struct Entry {
     media: MediaLegId,
+    local: SocketAddr,
     kind: LegKind,
     room: Option<RoomId>,
 }
@@ -76,8 +84,11 @@ impl MediaBridge {
     }
 
     /// The media leg carrying a SIP leg's audio, while the leg is open.
-    pub fn media_leg(&self, leg: LegId) -> Option<MediaLegId> {
-        self.lock().by_sip.get(&leg).map(|e| e.media)
+    pub fn media_leg(&self, leg: LegId) -> Option<MediaLeg> {
+        self.lock().by_sip.get(&leg).map(|e| MediaLeg {
+            id: e.media,
+            local: e.local,
+        })
     }
 
     /// The SIP leg of a media leg: how media events (RFC 4733 digits, detection decisions) find
@@ -129,6 +140,7 @@ impl MediaPlane for MediaBridge {
             leg,
             Entry {
                 media,
+                local: advertised,
                 kind,
                 room: None,
             },
@@ -140,7 +152,7 @@ impl MediaPlane for MediaBridge {
     }
 
     fn connect(&self, leg: LegId, negotiated: &Negotiated) -> Result<()> {
-        let media = self.media_leg(leg).ok_or(SipError::UnknownLeg(leg.0))?;
+        let media = self.media_leg(leg).ok_or(SipError::UnknownLeg(leg.0))?.id;
         // A peer naming telephone-event with a static payload type breaks RFC 4733; the media leg
         // then listens for events on its default type rather than refusing the call.
         let events = negotiated

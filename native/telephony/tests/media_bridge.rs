@@ -44,9 +44,11 @@ fn legs_and_rooms_follow_open_bridge_unbridge_and_close() {
     assert_ne!(local.port(), 0);
     open(&plane, agent, LegKind::Agent);
     assert_eq!(plane.open_legs(), 2);
-    let media_customer = plane.media_leg(customer).unwrap();
+    let media = plane.media_leg(customer).unwrap();
+    assert_eq!(media.local, local, "the address given to SIP");
+    let media_customer = media.id;
     assert_eq!(plane.sip_leg(media_customer), Some(customer));
-    assert_ne!(plane.media_leg(agent), Some(media_customer));
+    assert_ne!(plane.media_leg(agent).unwrap().id, media_customer);
     plane
         .connect(customer, &negotiated(peer, Codec::Pcma))
         .unwrap();
@@ -123,11 +125,11 @@ fn unknown_legs_are_refused_with_the_sip_slug() {
     );
     open(&plane, LegId(1), LegKind::Customer);
     // Opened again, a leg keeps one media leg: the first one is closed, not leaked.
-    let first = plane.media_leg(LegId(1)).unwrap();
+    let first = plane.media_leg(LegId(1)).unwrap().id;
     plane
         .open(LegId(1), LegKind::Customer, LOOPBACK, &[Codec::Pcma])
         .unwrap();
-    assert_ne!(plane.media_leg(LegId(1)), Some(first));
+    assert_ne!(plane.media_leg(LegId(1)).unwrap().id, first);
     assert_eq!(plane.sip_leg(first), None);
     assert_eq!(
         plane.engine().leg_stats(first).unwrap_err().slug(),

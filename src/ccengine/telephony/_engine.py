@@ -19,7 +19,7 @@ import trio
 
 from ccengine import _native
 from ccengine.telephony._events import SipEvent, from_native
-from ccengine.telephony._media import Media
+from ccengine.telephony._media import Leg, Media
 
 __all__ = ["HangupCause", "Telephony"]
 
@@ -107,9 +107,10 @@ class Telephony:
         """RTP packets received on a leg's media socket so far."""
         return self.engine.rtp_packets(leg)
 
-    def media_leg(self, leg: int) -> int | None:
+    def media_leg(self, leg: int) -> Leg | None:
         """The ``Media`` leg carrying a SIP leg's audio: where prompts play and detection runs."""
-        return self.engine.media_leg(leg)
+        found = self.engine.media_leg(leg)
+        return None if found is None else Leg(*found)
 
     def sip_leg(self, media_leg: int) -> int | None:
         """The SIP leg of a ``Media`` leg, to place that engine's events (digits, detection)."""

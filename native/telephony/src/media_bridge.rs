@@ -2,6 +2,10 @@
 //! leg; a SIP bridge is a mixing room holding both legs, the trunk side as `customer` and the
 //! agent's phone as `agent`, so supervisors, prompts, recordings and detection can join the call
 //! through the room. The map from SIP legs to media legs and rooms lives here, behind one lock.
+//!
+//! An agent's session leg outlives its calls (DESIGN.md): when a call is unbridged the customer
+//! leaves the room and the agent stays in it, with its supervisors, until its next bridge moves
+//! it to the new call's room, and persistent listeners follow it there.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -23,7 +27,8 @@ struct Entry {
     media: MediaLegId,
     local: SocketAddr,
     kind: LegKind,
-    room: Option<RoomId>,
+    /// The room the leg is in, and its role there.
+    room: Option<(RoomId, Role)>,
 }
 
 #[derive(Default)]
@@ -97,9 +102,14 @@ impl MediaBridge {
         self.lock().by_media.get(&media).copied()
     }
 
-    /// The room of a bridged SIP leg: where supervisors join, and what is recorded.
+    /// The room a SIP leg is in: a bridged call's room, where supervisors join and what is
+    /// recorded; for an agent's leg between calls, the room of its last call.
     pub fn room(&self, leg: LegId) -> Option<RoomId> {
-        self.lock().by_sip.get(&leg).and_then(|e| e.room)
+        self.lock()
+            .by_sip
+            .get(&leg)
+            .and_then(|e| e.room)
+            .map(|(room, _)| room)
     }
 
     pub fn open_legs(&self) -> usize {
@@ -110,10 +120,38 @@ impl MediaBridge {
         self.legs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Closes a room if its bridge is the last thing using it; its legs stay open, in no room.
+    /// Puts a leg in `room` as `role`. An agent coming from the room of its last call is moved,
+    /// so that call's persistent listeners follow it; that room then closes.
+    fn join(
+        &self,
+        legs: &mut Legs,
+        leg: LegId,
+        room: RoomId,
+        role: Role,
+    ) -> std::result::Result<(), MediaError> {
+        let entry = &legs.by_sip[&leg];
+        let media = entry.media;
+        match entry.room {
+            Some((previous, Role::Agent)) if role == Role::Agent => {
+                self.engine.move_leg(media, room)?;
+                self.close_room(legs, previous);
+            }
+            Some((previous, _)) => {
+                self.close_room(legs, previous);
+                self.engine.add_to_room(room, media, role, Mode::Listen)?;
+            }
+            None => self.engine.add_to_room(room, media, role, Mode::Listen)?,
+        }
+        if let Some(entry) = legs.by_sip.get_mut(&leg) {
+            entry.room = Some((room, role));
+        }
+        Ok(())
+    }
+
+    /// Closes a room (ending its recording); its legs stay open, in no room.
     fn close_room(&self, legs: &mut Legs, room: RoomId) {
         for entry in legs.by_sip.values_mut() {
-            if entry.room == Some(room) {
+            if entry.room.is_some_and(|(r, _)| r == room) {
                 entry.room = None;
             }
         }
@@ -170,33 +208,25 @@ impl MediaPlane for MediaBridge {
 
     fn bridge(&self, a: LegId, b: LegId) -> Result<()> {
         let mut legs = self.lock();
-        let entry = |leg: LegId| {
-            legs.by_sip
-                .get(&leg)
-                .map(|e| (e.media, e.kind, e.room))
-                .ok_or(SipError::UnknownLeg(leg.0))
-        };
-        let (media_a, kind_a, room_a) = entry(a)?;
-        let (media_b, kind_b, room_b) = entry(b)?;
-        if room_a.is_some() || room_b.is_some() {
-            return Err(SipError::Media(format!(
-                "leg {} or {} is already bridged",
-                a.0, b.0
-            )));
-        }
-        let (role_a, role_b) = roles(kind_a, kind_b);
-        let room = self.engine.create_room().map_err(failed)?;
-        let joined = self
-            .engine
-            .add_to_room(room, media_a, role_a, Mode::Listen)
-            .and_then(|()| self.engine.add_to_room(room, media_b, role_b, Mode::Listen));
-        if let Err(error) = joined {
-            let _ = self.engine.close_room(room);
-            return Err(failed(error));
-        }
         for leg in [a, b] {
-            if let Some(e) = legs.by_sip.get_mut(&leg) {
-                e.room = Some(room);
+            let entry = legs.by_sip.get(&leg).ok_or(SipError::UnknownLeg(leg.0))?;
+            // A leg may come from a room of its own (an agent between calls), not from a call.
+            if let Some((room, _)) = entry.room {
+                let shared = legs
+                    .by_sip
+                    .iter()
+                    .any(|(other, e)| *other != leg && e.room.is_some_and(|(r, _)| r == room));
+                if shared {
+                    return Err(SipError::Media(format!("leg {} is already bridged", leg.0)));
+                }
+            }
+        }
+        let (role_a, role_b) = roles(legs.by_sip[&a].kind, legs.by_sip[&b].kind);
+        let room = self.engine.create_room().map_err(failed)?;
+        for (leg, role) in [(a, role_a), (b, role_b)] {
+            if let Err(error) = self.join(&mut legs, leg, room, role) {
+                self.close_room(&mut legs, room);
+                return Err(failed(error));
             }
         }
         Ok(())
@@ -205,10 +235,18 @@ impl MediaPlane for MediaBridge {
     fn unbridge(&self, a: LegId, b: LegId) -> Result<()> {
         let mut legs = self.lock();
         let room_of = |leg: LegId| legs.by_sip.get(&leg).and_then(|e| e.room);
-        if let (Some(room), Some(other)) = (room_of(a), room_of(b)) {
-            if room == other {
-                self.close_room(&mut legs, room);
-            }
+        let (Some((room, role_a)), Some((other, _))) = (room_of(a), room_of(b)) else {
+            return Ok(());
+        };
+        if room != other {
+            return Ok(());
+        }
+        // The call's recording ends with it; the agent side stays, the customer side leaves.
+        let _ = self.engine.stop_record(room);
+        let leaving = if role_a == Role::Agent { b } else { a };
+        if let Some(entry) = legs.by_sip.get_mut(&leaving) {
+            entry.room = None;
+            let _ = self.engine.remove_from_room(entry.media);
         }
         Ok(())
     }
@@ -219,7 +257,7 @@ impl MediaPlane for MediaBridge {
             return;
         };
         legs.by_media.remove(&entry.media);
-        if let Some(room) = entry.room {
+        if let Some((room, _)) = entry.room {
             self.close_room(&mut legs, room);
         }
         let _ = self.engine.close_leg(entry.media);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use ccengine_media::codec::Codec as MediaCodec;
 use ccengine_media::frame::{mean_abs, Frame, FRAME_SAMPLES};
-use ccengine_media::Engine;
+use ccengine_media::{Engine, MediaEvent, Mode, Role};
 use ccengine_sip::{Codec, Direction, LegId, LegKind, MediaPlane, Negotiated};
 use ccengine_telephony::MediaBridge;
 
@@ -65,34 +65,57 @@ fn legs_and_rooms_follow_open_bridge_unbridge_and_close() {
     let recording =
         std::env::temp_dir().join(format!("ccengine-bridge-{}.wav", std::process::id()));
     engine.record(room, &recording).unwrap();
-    let (supervisor, _) = engine.open_leg(MediaCodec::Pcmu).unwrap();
-    engine
-        .add_to_room(
-            room,
-            supervisor,
-            ccengine_media::Role::Supervisor,
-            ccengine_media::Mode::Whisper,
-        )
-        .unwrap();
+    let supervise = |mode: Mode| {
+        let (leg, _) = engine.open_leg(MediaCodec::Pcmu).unwrap();
+        engine
+            .add_to_room(room, leg, Role::Supervisor, mode)
+            .unwrap();
+        leg
+    };
+    let (coach, shadow) = (supervise(Mode::Whisper), supervise(Mode::PersistentListen));
     assert_eq!(
         plane.bridge(customer, agent).unwrap_err().slug(),
         "media-failed",
         "a leg is in one bridge at a time"
     );
 
+    // The customer leaves; the agent's session leg stays in the room until its next call.
     plane.unbridge(customer, agent).unwrap();
     assert_eq!(plane.room(customer), None);
-    assert_eq!(plane.room(agent), None);
-    assert_eq!(
-        engine.record(room, &recording).unwrap_err().slug(),
-        "unknown-id"
-    );
-    // The agent's session leg outlives the call and takes the next one.
+    assert_eq!(plane.room(agent), Some(room));
     let next = LegId(9);
     open(&plane, next, LegKind::Customer);
     plane.bridge(next, agent).unwrap();
     let second = plane.room(agent).unwrap();
     assert_ne!(second, room);
+    assert_eq!(plane.room(next), Some(second));
+    assert_eq!(
+        engine.record(room, &recording).unwrap_err().slug(),
+        "unknown-id",
+        "the last call's room is closed"
+    );
+    // The call's recording ended at the unbridge; the persistent listener followed the agent.
+    let (mut recording_ended, mut followed) = (false, false);
+    let start = Instant::now();
+    while !(recording_ended && followed) && start.elapsed() < Duration::from_secs(2) {
+        for event in engine.drain_events(100) {
+            match event {
+                MediaEvent::RecordingEnded { room: r, .. } if r == room => recording_ended = true,
+                MediaEvent::LegMoved { leg, room: r, .. } if leg == shadow && r == second => {
+                    followed = true
+                }
+                _ => {}
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(recording_ended && followed, "{recording_ended} {followed}");
+    engine.set_mode(shadow, Mode::Barge).unwrap();
+    assert_eq!(
+        engine.set_mode(coach, Mode::Barge).unwrap_err().slug(),
+        "unknown-id",
+        "a one-call supervisor stays behind, in no room"
+    );
 
     // A bridged leg that ends takes its room with it; its partner stays open, in no room.
     plane.close(next);

@@ -9,6 +9,7 @@ mod errors;
 mod media;
 mod pacing;
 mod sip;
+mod sip_media;
 
 use ccengine_events::calendar::{tzdb_version, tzif as native_tzif};
 use ccengine_events::counters::Counter;

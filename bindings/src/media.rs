@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
+use std::sync::Arc;
 
 use ccengine_media::amd::AmdSettings;
 use ccengine_media::{Engine, MediaError};
@@ -17,15 +18,16 @@ fn ip(host: &str) -> NativeResult<IpAddr> {
         .map_err(|_| MediaError::BadSetting { field: "host", reason: format!("{host:?} is not an IP address") }.into())
 }
 
+/// Shared (`Arc`) so a `SipEngine` built on it can use it as its media plane.
 #[pyclass(name = "MediaEngine", module = "ccengine._native")]
-pub struct PyMediaEngine(Engine);
+pub struct PyMediaEngine(pub(crate) Arc<Engine>);
 
 #[pymethods]
 impl PyMediaEngine {
     #[new]
     #[pyo3(signature = (bind = "127.0.0.1"))]
     fn new(bind: &str) -> NativeResult<Self> {
-        Ok(Self(Engine::start(ip(bind)?)?))
+        Ok(Self(Arc::new(Engine::start(ip(bind)?)?)))
     }
 
     /// (leg id, local host, local port) of a new leg.
@@ -138,7 +140,7 @@ impl PyMediaEngine {
     }
 
     /// Stops the media thread (finishing recordings); later calls fail with slug `stopped`.
-    fn stop(&mut self, py: Python<'_>) {
+    fn stop(&self, py: Python<'_>) {
         py.detach(|| self.0.stop());
     }
 }

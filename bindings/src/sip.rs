@@ -1,22 +1,22 @@
-//! `ccengine.telephony`'s native half: the SIP engine, started with the UDP relay as its media
-//! plane until the media core's adapter lands.
+//! `ccengine.telephony`'s native half: the SIP engine, its audio carried by a `MediaEngine`
+//! when built on one, else by the UDP relay (`sip_media`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use ccengine_sip::{
-    Command, EngineConfig, LegId, Originate, SipEngine, Target, Transport, UdpRelay,
-};
+use ccengine_sip::{Command, EngineConfig, LegId, Originate, SipEngine, Target, Transport};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::conversion::sip::{cause, event};
 use crate::errors::NativeError;
+use crate::media::PyMediaEngine;
+use crate::sip_media::SipMedia;
 
 #[pyclass(name = "SipEngine", module = "ccengine._native")]
 pub struct PySipEngine {
     engine: SipEngine,
-    media: Arc<UdpRelay>,
+    media: SipMedia,
 }
 
 fn seconds(timeout: f64) -> PyResult<Duration> {
@@ -56,12 +56,18 @@ impl PySipEngine {
 
 #[pymethods]
 impl PySipEngine {
-    /// Start serving the `[sip]` table of a TOML configuration.
+    /// Start serving the `[sip]` table of a TOML configuration, with calls' audio through
+    /// `media` (legs and rooms of that engine) or, without it, through a plain UDP relay.
     #[new]
-    fn new(py: Python<'_>, config_toml: &str) -> PyResult<Self> {
+    #[pyo3(signature = (config_toml, media = None))]
+    fn new(
+        py: Python<'_>,
+        config_toml: &str,
+        media: Option<PyRef<'_, PyMediaEngine>>,
+    ) -> PyResult<Self> {
         let config = EngineConfig::from_toml(config_toml).map_err(NativeError::from)?;
-        let media = Arc::new(UdpRelay::start().map_err(NativeError::from)?);
-        let plane = media.clone();
+        let media = SipMedia::start(media.map(|m| Arc::clone(&m.0))).map_err(NativeError::from)?;
+        let plane = media.plane();
         let engine = py
             .detach(|| SipEngine::start(config, plane))
             .map_err(NativeError::from)?;
@@ -154,9 +160,27 @@ impl PySipEngine {
             .map_err(NativeError::from)?)
     }
 
-    /// RTP packets the media relay received on a leg (None once the leg is closed).
-    fn rtp_packets(&self, leg: u64) -> Option<u64> {
-        self.media.packets_received(LegId(leg))
+    /// RTP packets received on a leg's media socket (None once the leg is closed).
+    fn rtp_packets(&self, py: Python<'_>, leg: u64) -> Option<u64> {
+        py.detach(|| self.media.rtp_packets(LegId(leg)))
+    }
+
+    /// (id, host, port) of the `MediaEngine` leg carrying a SIP leg's audio (None on the relay
+    /// or once closed).
+    fn media_leg(&self, leg: u64) -> Option<(u64, String, u16)> {
+        self.media
+            .media_leg(LegId(leg))
+            .map(|m| (m.id, m.local.ip().to_string(), m.local.port()))
+    }
+
+    /// The SIP leg a `MediaEngine` leg belongs to, for that engine's events.
+    fn sip_leg(&self, media_leg: u64) -> Option<u64> {
+        self.media.sip_leg(media_leg)
+    }
+
+    /// The `MediaEngine` room of a bridged SIP leg (None when not bridged or on the relay).
+    fn room(&self, leg: u64) -> Option<u64> {
+        self.media.room(LegId(leg))
     }
 
     /// Up to `max` events as (kind, leg, fields); see ccengine.telephony for the kinds.

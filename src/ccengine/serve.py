@@ -21,7 +21,7 @@ import trio
 
 from ccengine.center import Center, CenterConfig
 from ccengine.errors import TelephonyError
-from ccengine.telephony import InboundRelay, Registration, SipEvent, Telephony, TrunkStatus
+from ccengine.telephony import InboundRelay, Media, Registration, SipEvent, Telephony, TrunkStatus
 
 __all__ = ["ServeConfig", "register", "serve"]
 
@@ -35,6 +35,9 @@ class ServeConfig:
     ring_timeout: float
     sip: bool
     """Whether there is a ``[sip]`` table: the SIP face runs."""
+    media_address: str
+    """Where calls' RTP sockets bind: ``[serve] media_address``, by default the IPv4 address of
+    the first ``[[sip.listen]]`` (``0.0.0.0`` when that one is IPv6)."""
     center: CenterConfig | None
     """From ``[center]`` and ``[api]``: the center runs when there is an ``[api]`` table."""
 
@@ -46,14 +49,25 @@ def load(text: str, base: Path = Path()) -> ServeConfig:
     except tomllib.TOMLDecodeError as err:
         raise TelephonyError(f"configuration is not TOML: {err}", "bad-config") from err
     table = document.get("serve", {})
-    unknown = set(table) - {"relay_trunk", "ring_timeout"}
+    unknown = set(table) - {"relay_trunk", "ring_timeout", "media_address"}
     if unknown:
         raise TelephonyError(f"unknown [serve] settings: {', '.join(sorted(unknown))}", "bad-config")
     center = CenterConfig.from_tables(document.get("center", {}), document["api"], base) if "api" in document else None
     if "sip" not in document and center is None:
         raise TelephonyError("nothing to serve: the configuration has neither [sip] nor [api]", "bad-config")
+    # The media engine's sockets listen where the SIP face does (its first address), so the
+    # RTP address a call advertises is one the peer can reach; an IPv6 listener gets IPv4 media.
     return ServeConfig(text, table.get("relay_trunk"), float(table.get("ring_timeout", 30.0)), "sip" in document,
-                       center)
+                       str(table.get("media_address") or _listen_ipv4(document)), center)
+
+
+def _listen_ipv4(document: dict[str, object]) -> str:
+    sip = document.get("sip")
+    listens = sip.get("listen") if isinstance(sip, dict) else None
+    address = listens[0].get("address", "") if isinstance(listens, list) and listens and isinstance(listens[0], dict) \
+        else ""
+    host = str(address).rpartition(":")[0]
+    return host if host and not host.startswith("[") else "0.0.0.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +82,10 @@ async def serve(config: ServeConfig, *, task_status: trio.TaskStatus[Running] = 
     async with trio.open_nursery() as nursery:
         telephony = None
         if config.sip:
-            telephony = Telephony(config.text)
+            media = Media(bind=config.media_address)
+            telephony = Telephony(config.text, media=media)
             relay = _LoggingRelay(telephony, trunk=config.relay_trunk, ring_timeout=config.ring_timeout)
+            await nursery.start(media.run)  # before the SIP face: calls open media legs
             await nursery.start(telephony.run)
             await nursery.start(relay.run)
         api_port = await nursery.start(Center(config.center).run) if config.center else None

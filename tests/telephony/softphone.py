@@ -10,6 +10,32 @@ import pjsua2 as pj
 import trio
 
 
+def headless_endpoint() -> tuple[pj.Endpoint, int]:
+    """A started pjsua2 Endpoint for tests, and its SIP port: no threads of its own (poll
+    ``libHandleEvents``), UDP on 127.0.0.1, the null sound device, PCMU only. pjsua2 allows one
+    per process."""
+    ep = pj.Endpoint()
+    ep.libCreate()
+    config = pj.EpConfig()
+    config.uaConfig.threadCnt = 0
+    config.uaConfig.mainThreadOnly = True
+    config.logConfig.level = 0
+    config.logConfig.consoleLevel = 0
+    ep.libInit(config)
+    # pjsua2-python's bundled OpenSSL must be initialised before MD5 digests work.
+    ep.utilSslGetAvailableCiphers()
+    transport = pj.TransportConfig()
+    transport.port = 0
+    transport.boundAddress = "127.0.0.1"
+    transport_id = ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+    ep.libStart()
+    ep.audDevManager().setNullDev()
+    # Speex is the default codec and distorts tones; the engine speaks G.711: PCMU only.
+    for codec in ep.codecEnum2():
+        ep.codecSetPriority(codec.codecId, 255 if codec.codecId.startswith("PCMU/") else 0)
+    return ep, int(ep.transportGetInfo(transport_id).localName.rsplit(":", 1)[1])
+
+
 @dataclass
 class PhoneState:
     registered: int | None = None
@@ -53,25 +79,7 @@ class Softphone:
     def __init__(self, *, user: str, password: str, registrar: tuple[str, int]) -> None:
         self.state = PhoneState()
         self.calls: list[_Call] = []
-        ep = pj.Endpoint()
-        ep.libCreate()
-        config = pj.EpConfig()
-        config.uaConfig.threadCnt = 0
-        config.uaConfig.mainThreadOnly = True
-        config.logConfig.level = 0
-        config.logConfig.consoleLevel = 0
-        ep.libInit(config)
-        # pjsua2-python's bundled OpenSSL must be initialised before MD5 digests work.
-        ep.utilSslGetAvailableCiphers()
-        transport = pj.TransportConfig()
-        transport.port = 0
-        transport.boundAddress = "127.0.0.1"
-        ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
-        ep.libStart()
-        ep.audDevManager().setNullDev()
-        # Speex is the default codec; the engine speaks G.711: PCMU only.
-        for codec in ep.codecEnum2():
-            ep.codecSetPriority(codec.codecId, 255 if codec.codecId.startswith("PCMU/") else 0)
+        ep, _ = headless_endpoint()
         self.endpoint = ep
         host, port = registrar
         account = pj.AccountConfig()

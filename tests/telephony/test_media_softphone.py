@@ -20,6 +20,7 @@ import pytest
 
 from ccengine._native import MediaEngine
 from tests.telephony.rtp_peer import FRAME, RATE, tone_level, ulaw_decode, ulaw_encode
+from tests.telephony.softphone import headless_endpoint
 
 UAS_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="answer with the engine's media leg">
@@ -102,22 +103,7 @@ class AgentCall(pj.Call):  # type: ignore[misc]
 
 @pytest.fixture
 def endpoint() -> Iterator[pj.Endpoint]:
-    ep = pj.Endpoint()
-    ep.libCreate()
-    config = pj.EpConfig()
-    config.uaConfig.threadCnt = 0
-    config.uaConfig.mainThreadOnly = True
-    config.logConfig.level = 0
-    config.logConfig.consoleLevel = 0
-    ep.libInit(config)
-    ep.audDevManager().setNullDev()
-    for codec in ep.codecEnum2():
-        ep.codecSetPriority(codec.codecId, 255 if codec.codecId.startswith("PCMU/") else 0)
-    transport = pj.TransportConfig()
-    transport.boundAddress = "127.0.0.1"
-    transport.port = 0
-    ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
-    ep.libStart()
+    ep, _ = headless_endpoint()
     yield ep
     ep.libDestroy()
 

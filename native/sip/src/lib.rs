@@ -11,7 +11,7 @@ pub use call::types::{
     Command, Event, HangupCause, LegEvent, LegId, Originate, PeerEvent, Side, Target,
 };
 pub use error::{Result, SipError};
-pub use media::plane::MediaPlane;
+pub use media::plane::{LegKind, MediaPlane};
 pub use media::sdp::{Codec, Direction, Negotiated};
 pub use media::udp_relay::UdpRelay;
 pub use outcome::DialOutcome;

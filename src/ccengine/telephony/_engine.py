@@ -5,6 +5,10 @@ work), so they never wait on the network. Events arrive on ``telephony.events``,
 the service fills in batches: the native side makes a file descriptor readable when events wait
 and the service sleeps in ``trio.lowlevel.wait_readable`` until then. No Python runs on the SIP
 threads.
+
+Given a running ``Media`` facade, calls' audio flows through the media engine: each SIP leg has a
+media leg, and each bridged call is a mixing room (``room``) that supervisors can join and that
+can be recorded. Without one, a plain UDP relay carries bridged legs' packets (SIP-only use).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import trio
 
 from ccengine import _native
 from ccengine.telephony._events import SipEvent, from_native
+from ccengine.telephony._media import Leg, Media
 
 __all__ = ["HangupCause", "Telephony"]
 
@@ -25,10 +30,12 @@ _BATCH = 1_000
 
 
 class Telephony:
-    """The SIP face of the engine, configured by the ``[sip]`` table of a TOML document."""
+    """The SIP face of the engine, configured by the ``[sip]`` table of a TOML document. With
+    ``media`` (started before this service), calls' audio runs through that media engine."""
 
-    def __init__(self, config_toml: str, *, buffer: int = 10_000) -> None:
+    def __init__(self, config_toml: str, *, media: Media | None = None, buffer: int = 10_000) -> None:
         self._config = config_toml
+        self._media = media
         self._native: _native.SipEngine | None = None
         self._send, self.events = trio.open_memory_channel[SipEvent](buffer)
 
@@ -40,7 +47,8 @@ class Telephony:
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Bind, report started, then pump events until cancelled; then hang up every call."""
-        native = await trio.to_thread.run_sync(_native.SipEngine, self._config)
+        media = None if self._media is None else self._media.engine
+        native = await trio.to_thread.run_sync(_native.SipEngine, self._config, media)
         self._native = native
         try:
             task_status.started()
@@ -98,3 +106,16 @@ class Telephony:
     def rtp_packets(self, leg: int) -> int | None:
         """RTP packets received on a leg's media socket so far."""
         return self.engine.rtp_packets(leg)
+
+    def media_leg(self, leg: int) -> Leg | None:
+        """The ``Media`` leg carrying a SIP leg's audio: where prompts play and detection runs."""
+        found = self.engine.media_leg(leg)
+        return None if found is None else Leg(*found)
+
+    def sip_leg(self, media_leg: int) -> int | None:
+        """The SIP leg of a ``Media`` leg, to place that engine's events (digits, detection)."""
+        return self.engine.sip_leg(media_leg)
+
+    def room(self, leg: int) -> int | None:
+        """The ``Media`` room of a bridged call: where supervisors join, what is recorded."""
+        return self.engine.room(leg)

@@ -104,7 +104,9 @@ pub struct Engine {
     directory: Arc<Mutex<Directory>>,
     next_id: AtomicU64,
     bind: IpAddr,
-    thread: Option<JoinHandle<()>>,
+    /// Behind a lock so `stop` takes `&self`: the engine is shared (`Arc`) by the SIP core's
+    /// adapter and the Python bindings, and either may be the one to stop it.
+    thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Engine {
@@ -125,7 +127,7 @@ impl Engine {
             directory,
             next_id: AtomicU64::new(1),
             bind,
-            thread: Some(thread),
+            thread: Mutex::new(Some(thread)),
         })
     }
 
@@ -356,8 +358,9 @@ impl Engine {
     }
 
     /// Stops the media thread, finishing recordings; idempotent.
-    pub fn stop(&mut self) {
-        if let Some(thread) = self.thread.take() {
+    pub fn stop(&self) {
+        let thread = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(thread) = thread {
             let _ = self.commands.send(Command::Stop);
             let _ = thread.join();
         }
@@ -383,7 +386,7 @@ mod tests {
 
     #[test]
     fn calls_after_stop_fail_with_stopped() {
-        let mut engine = Engine::start(IpAddr::from([127, 0, 0, 1])).unwrap();
+        let engine = Engine::start(IpAddr::from([127, 0, 0, 1])).unwrap();
         let (leg, _) = engine.open_leg(Codec::Pcma).unwrap();
         engine.stop();
         assert_eq!(engine.create_room().unwrap_err().slug(), "stopped");

@@ -8,9 +8,19 @@ use super::sdp::{Codec, Negotiated};
 use crate::call::types::LegId;
 use crate::error::Result;
 
+/// Who is at the far end of a leg, as signalling knows it: a media plane that mixes (the media
+/// core's rooms) gives each kind its own place in the who-hears-whom table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LegKind {
+    /// A call through a carrier trunk, or one that came in from anyone but a registered agent.
+    Customer,
+    /// An agent's softphone: a call to a registered agent, or one an agent placed to us.
+    Agent,
+}
+
 pub trait MediaPlane: Send + Sync {
     /// Reserve the leg's local RTP address on `ip` (the signalling address family) for `codecs`.
-    fn open(&self, leg: LegId, ip: IpAddr, codecs: &[Codec]) -> Result<SocketAddr>;
+    fn open(&self, leg: LegId, kind: LegKind, ip: IpAddr, codecs: &[Codec]) -> Result<SocketAddr>;
     /// The peer's address and payload types, once offer/answer is done (again after a re-INVITE).
     fn connect(&self, leg: LegId, negotiated: &Negotiated) -> Result<()>;
     /// From now on what each leg receives is sent to the other.

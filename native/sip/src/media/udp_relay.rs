@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use tokio::net::UdpSocket;
 use tokio_util::sync::CancellationToken;
 
-use super::plane::MediaPlane;
+use super::plane::{LegKind, MediaPlane};
 use super::sdp::{Codec, Negotiated};
 use crate::call::types::LegId;
 use crate::error::{Result, SipError};
@@ -105,7 +105,13 @@ async fn relay(
 }
 
 impl MediaPlane for UdpRelay {
-    fn open(&self, leg: LegId, ip: IpAddr, _codecs: &[Codec]) -> Result<SocketAddr> {
+    fn open(
+        &self,
+        leg: LegId,
+        _kind: LegKind,
+        ip: IpAddr,
+        _codecs: &[Codec],
+    ) -> Result<SocketAddr> {
         let std_socket = std::net::UdpSocket::bind(SocketAddr::new(ip, 0))
             .map_err(|e| SipError::Media(e.to_string()))?;
         std_socket
@@ -193,8 +199,10 @@ mod tests {
         let relay = UdpRelay::start().unwrap();
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         let (a, b) = (LegId(1), LegId(2));
-        let addr_a = relay.open(a, ip, &[Codec::Pcmu]).unwrap();
-        let addr_b = relay.open(b, ip, &[Codec::Pcmu]).unwrap();
+        let addr_a = relay
+            .open(a, LegKind::Customer, ip, &[Codec::Pcmu])
+            .unwrap();
+        let addr_b = relay.open(b, LegKind::Agent, ip, &[Codec::Pcmu]).unwrap();
         let peer_a = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let peer_b = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         peer_b

@@ -21,7 +21,7 @@ use crate::config::{EngineConfig, Transport};
 use crate::digest::DigestServer;
 use crate::error::{Result, SipError};
 use crate::events::EventQueue;
-use crate::media::plane::MediaPlane;
+use crate::media::plane::{LegKind, MediaPlane};
 use crate::media::sdp::{self, Direction, Negotiated, TELEPHONE_EVENT_PT};
 use crate::registrar::Registrar;
 
@@ -201,7 +201,13 @@ impl Driver {
     fn start_invite(&mut self, leg: LegId, originate: &Originate) -> Result<()> {
         let (request_uri, destination, transport, credential) = self.resolve(&originate.target)?;
         let local = self.local_for(destination, transport);
-        let local_media = self.media.open(leg, local.ip(), self.config.codecs())?;
+        let kind = match originate.target {
+            Target::Trunk { .. } => LegKind::Customer,
+            Target::Agent { .. } => LegKind::Agent,
+        };
+        let local_media = self
+            .media
+            .open(leg, kind, local.ip(), self.config.codecs())?;
         let offer = sdp::write(
             local_media,
             self.config.codecs(),

@@ -14,6 +14,7 @@ use super::leg_task;
 use super::uri;
 use crate::config::Transport;
 use crate::digest::DigestFailure;
+use crate::media::plane::LegKind;
 use crate::media::sdp;
 use crate::registrar::Binding;
 
@@ -115,26 +116,32 @@ async fn invite(driver: &mut Driver, mut tx: Transaction) {
                 return;
             }
         };
+    let kind = if agent.is_some() {
+        LegKind::Agent
+    } else {
+        LegKind::Customer
+    };
     let (leg, actions) = driver.core.incoming(
         uri::addr_spec(&from).to_string(),
         uri::addr_spec(&to).to_string(),
         agent,
     );
-    let local_media =
-        match driver
-            .media
-            .open(leg, driver.media_ip_for(source), driver.config.codecs())
-        {
-            Ok(addr) => addr,
-            Err(_) => {
-                let _ = dialog.reject(Some(StatusCode::ServiceUnavailable), None);
-                let actions = driver
-                    .core
-                    .report(leg, crate::call::core::StackReport::RemoteHangup);
-                driver.run(actions);
-                return;
-            }
-        };
+    let local_media = match driver.media.open(
+        leg,
+        kind,
+        driver.media_ip_for(source),
+        driver.config.codecs(),
+    ) {
+        Ok(addr) => addr,
+        Err(_) => {
+            let _ = dialog.reject(Some(StatusCode::ServiceUnavailable), None);
+            let actions = driver
+                .core
+                .report(leg, crate::call::core::StackReport::RemoteHangup);
+            driver.run(actions);
+            return;
+        }
+    };
     let ops = driver.adopt_inbound(leg, local_media, negotiated);
     let mut server_dialog = dialog.clone();
     tokio::spawn(async move {

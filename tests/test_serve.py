@@ -65,3 +65,10 @@ def test_bad_serve_settings_are_refused() -> None:
     assert load("[serve]\nrelay_trunk = \"c\"\n[sip]\n").relay_trunk == "c"
     with pytest.raises(TelephonyError, match="nothing to serve"):
         load("[serve]\n")
+
+
+def test_media_binds_where_sip_listens_unless_told() -> None:
+    listen = '[sip]\n[[sip.listen]]\ntransport = "udp"\naddress = "{}"\n'
+    assert load(listen.format("127.0.0.2:5060")).media_address == "127.0.0.2"
+    assert load(listen.format("[::1]:5060")).media_address == "0.0.0.0"
+    assert load('[serve]\nmedia_address = "127.0.0.3"\n' + listen.format("[::1]:5060")).media_address == "127.0.0.3"

@@ -13,18 +13,26 @@ from ccengine.dialer._call_flow import (
     WantAgent,
     outcome_of_failure,
 )
+from ccengine.dialer._campaign import CampaignTask, Dialling
 from ccengine.dialer._live import LiveCampaign
+from ccengine.dialer._router import EventRouter
+from ccengine.dialer._sessions import AgentSessions, SessionError
 
 __all__ = [
     "Action",
+    "AgentSessions",
     "Bridge",
     "CallFlow",
+    "CampaignTask",
     "Detect",
+    "Dialling",
     "End",
+    "EventRouter",
     "FlowState",
     "Hangup",
     "LiveCampaign",
     "Play",
+    "SessionError",
     "WantAgent",
     "outcome_of_failure",
 ]

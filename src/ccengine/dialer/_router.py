@@ -1,0 +1,50 @@
+"""One event router per process: the telephony and media events of a leg go to whoever placed
+it (a campaign task for customer calls, the agent sessions for session legs). A single reader of
+``Telephony.events`` and ``Media.events`` is needed because a trio channel hands each event to
+one receiver only."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import trio
+
+from ccengine.telephony import Media, MediaEvent, SipEvent, Telephony
+
+__all__ = ["EventRouter", "Handler"]
+
+Handler = Callable[[SipEvent | MediaEvent], Awaitable[None]]
+
+
+class EventRouter:
+    def __init__(self, telephony: Telephony, media: Media) -> None:
+        self.telephony = telephony
+        self.media = media
+        self._owners: dict[int, Handler] = {}
+
+    def own(self, leg: int, handler: Handler) -> None:
+        """Events of SIP leg ``leg`` (and of its media leg) go to ``handler`` from now on."""
+        self._owners[leg] = handler
+
+    def release(self, leg: int) -> None:
+        self._owners.pop(leg, None)
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._sip)
+            nursery.start_soon(self._media)
+            task_status.started()
+
+    async def _sip(self) -> None:
+        async for event in self.telephony.events:
+            handler = self._owners.get(getattr(event, "leg", -1))
+            if handler is not None:
+                await handler(event)
+
+    async def _media(self) -> None:
+        async for event in self.media.events:
+            media_leg = event.fields.get("leg")
+            sip_leg = None if media_leg is None else self.telephony.sip_leg(media_leg)
+            handler = None if sip_leg is None else self._owners.get(sip_leg)
+            if handler is not None:
+                await handler(event)

@@ -1,0 +1,108 @@
+"""Agent sessions: an agent logging in to a campaign is called on their registered phone once;
+the answered call (the session leg) stays up for the whole session and every customer the
+dialer connects to them is bridged onto it, so no call rings the agent. The session leg hanging
+up (the agent put the phone down, or it vanished) logs the agent out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import trio
+
+from ccengine import domain as d
+from ccengine.agents import Action, AgentService, Request
+from ccengine.dialer._router import EventRouter
+from ccengine.errors import TelephonyError
+from ccengine.telephony import Answered, Failed, HungUp, MediaEvent, SipEvent, Telephony
+
+__all__ = ["AgentSessions", "SessionError"]
+
+#: Told of every session change: (agent id, new state, campaign ids, now µs).
+Watcher = Callable[[int, d.AgentState, frozenset[int], int], None]
+
+
+class SessionError(Exception):
+    """The agent's phone could not be reached (not registered, no answer, refused)."""
+
+
+@dataclass(slots=True)
+class _Session:
+    agent_id: int
+    campaigns: frozenset[int]
+    answered: trio.Event = field(default_factory=trio.Event)
+    failure: str | None = None
+    up: bool = False
+
+
+class AgentSessions:
+    def __init__(self, telephony: Telephony, router: EventRouter, agents: AgentService, *,
+                 caller_id: str = "ccengine", ring_timeout: float = 20.0) -> None:
+        self.telephony = telephony
+        self.router = router
+        self.agents = agents
+        self.caller_id = caller_id
+        self.ring_timeout = ring_timeout
+        self._by_leg: dict[int, _Session] = {}
+        self._leg_of: dict[int, int] = {}
+        self._watchers: list[Watcher] = []
+
+    def watch(self, watcher: Watcher) -> None:
+        self._watchers.append(watcher)
+
+    def leg_of(self, agent_id: int) -> int | None:
+        """The agent's session leg while the session is up."""
+        return self._leg_of.get(agent_id)
+
+    async def login(self, agent_id: int, campaigns: frozenset[int]) -> int:
+        """Calls the agent's phone and, once answered, logs them in to ``campaigns``; returns the
+        session leg. Raises SessionError when the phone does not answer."""
+        agent = await self.agents.store.agent(agent_id)
+        try:
+            leg = self.telephony.call_agent(agent.extension, caller_id=self.caller_id, timeout=self.ring_timeout)
+        except TelephonyError as e:
+            raise SessionError(f"agent {agent_id} cannot be called: {e}") from e
+        session = _Session(agent_id, campaigns)
+        self._by_leg[leg] = session
+        self.router.own(leg, self._handle)
+        with trio.move_on_after(self.ring_timeout + 5):
+            await session.answered.wait()
+        if not session.up:
+            self._forget(leg)
+            raise SessionError(f"agent {agent_id}'s phone did not answer ({session.failure or 'timeout'})")
+        self._leg_of[agent_id] = leg
+        status = await self.agents.login(agent_id, campaigns=campaigns)
+        self._tell(agent_id, status.state, campaigns, status.since)
+        return leg
+
+    async def logout(self, agent_id: int) -> None:
+        """Ends the session: the session leg is hung up, which logs the agent out."""
+        leg = self._leg_of.get(agent_id)
+        if leg is not None:
+            self.telephony.hangup(leg)
+
+    async def _handle(self, event: SipEvent | MediaEvent) -> None:
+        match event:
+            case Answered(leg=leg) if leg in self._by_leg:
+                self._by_leg[leg].up = True
+                self._by_leg[leg].answered.set()
+            case Failed(leg=leg, outcome=outcome) if leg in self._by_leg:
+                self._by_leg[leg].failure = outcome
+                self._by_leg[leg].answered.set()
+            case HungUp(leg=leg) if leg in self._by_leg:
+                session = self._forget(leg)
+                session.answered.set()
+                if self._leg_of.get(session.agent_id) == leg:
+                    del self._leg_of[session.agent_id]
+                    # Lost from any state, on a call too: the agent cannot take calls any more.
+                    lost = Request(action=Action.LOSE_SESSION, at=d.now_us(), reason="session-lost")
+                    status = (await self.agents.act(session.agent_id, lost)).status
+                    self._tell(session.agent_id, status.state, session.campaigns, status.since)
+
+    def _forget(self, leg: int) -> _Session:
+        self.router.release(leg)
+        return self._by_leg.pop(leg)
+
+    def _tell(self, agent_id: int, state: d.AgentState, campaigns: frozenset[int], now: int) -> None:
+        for watcher in self._watchers:
+            watcher(agent_id, state, campaigns, now)

@@ -1,0 +1,169 @@
+"""The campaign task end to end over loopback: SIPp is the carrier (answers every call, talks,
+hangs up), pjsua2 phones in processes of their own are the agents (``tone_phone``), held on their
+session legs; the engine is ``Telephony`` on ``Media`` with an SQLite store."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import wave
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import trio
+
+from ccengine import domain as d
+from ccengine.agents import AgentService
+from ccengine.dialer import AgentSessions, CampaignTask, Dialling, EventRouter
+from ccengine.store import Store
+from ccengine.telephony import Media, Telephony
+from tests.sipp_peer import free_udp_port
+from tests.store.conftest import make_world
+from tests.telephony.test_engine_media import tone_phone
+
+SCENARIO = Path(__file__).parent / "scenarios" / "carrier_talks.xml"
+PASSWORD = "s3cret"
+PROMPT_S = 0.4
+
+
+def engine_config(carrier_port: int, users: list[str]) -> str:
+    agents = "".join(f'[[sip.agent]]\nuser = "{u}"\npassword = "{PASSWORD}"\n' for u in users)
+    return (f'[sip]\n[[sip.listen]]\ntransport = "udp"\naddress = "127.0.0.1:0"\n'
+            f'[[sip.trunk]]\nname = "carrier"\naddress = "127.0.0.1:{carrier_port}"\n{agents}')
+
+
+@contextmanager
+def carrier(port: int, calls: int, talk_ms: int, cwd: Path) -> Iterator[subprocess.Popen[bytes]]:
+    command = ["timeout", "60", "sipp", "-sf", str(SCENARIO), "-i", "127.0.0.1", "-p", str(port), "-m", str(calls),
+               "-d", str(talk_ms), "-nostdin"]
+    with subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def prompt(path: Path) -> Path:
+    """A short abandon message: a 600 Hz tone."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        n = int(8000 * PROMPT_S)
+        w.writeframes(b"".join(int(6000 * math.sin(2 * math.pi * 600 * i / 8000)).to_bytes(2, "little", signed=True)
+                               for i in range(n)))
+    return path
+
+
+@dataclass
+class Center:
+    store: Store
+    task: CampaignTask
+    campaign: d.Campaign
+    agent_ids: list[int]
+
+
+@asynccontextmanager
+async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, talk_ms: int,
+                 **campaign: object) -> AsyncIterator[Center]:
+    """A running engine dialling one campaign, its agents logged in over their session legs."""
+    world = await make_world(store, contacts=contacts, **campaign)  # type: ignore[arg-type]
+    users = [f"10{i:02d}" for i in range(1, agents + 1)]
+    carrier_port = free_udp_port()
+    with ExitStack() as stack:
+        stack.enter_context(carrier(carrier_port, contacts, talk_ms, tmp_path))
+        media = Media()
+        telephony = Telephony(engine_config(carrier_port, users), media=media)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(media.run)
+            await nursery.start(telephony.run)
+            router = EventRouter(telephony, media)
+            service = AgentService(store)
+            sessions = AgentSessions(telephony, router, service, ring_timeout=5)
+            await nursery.start(router.run)
+            _, host, port = telephony.local_addresses()[0]
+            agent_ids = []
+            for user in users:
+                agent = await store.create_agent(world.tenant.id, f"agent {user}", extension=user,
+                                                 campaign_ids=[world.campaign.id])
+                stack.enter_context(tone_phone(tmp_path / f"{user}.wav", 700.0, "--registrar", f"{host}:{port}",
+                                               "--user", user, "--password", PASSWORD))
+                with trio.fail_after(10):
+                    while telephony.agent_contact(user) is None:
+                        await trio.sleep(0.02)
+                agent_ids.append(agent.id)
+            dialling = Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "abandon.wav"), ring_timeout=5,
+                                wrapup_s=0.2)
+            task = CampaignTask(world.campaign.id, dialling,
+                                store=store, agents=service, telephony=telephony, media=media, router=router,
+                                sessions=sessions)
+            await store.campaign_action(world.campaign.id, "start")
+            await nursery.start(task.run)
+            for agent_id in agent_ids:
+                await sessions.login(agent_id, frozenset({world.campaign.id}))
+            yield Center(store, task, world.campaign, agent_ids)
+            nursery.cancel_scope.cancel()
+
+
+async def all_ended(store: Store, campaign_id: int, count: int, seconds: float) -> list[d.CallRecord]:
+    """The campaign's call records once ``count`` of them have ended."""
+    with trio.fail_after(seconds):
+        while True:
+            records = await store.calls(campaign_id)
+            if sum(r.outcome is not None for r in records) >= count:
+                return records
+            await trio.sleep(0.05)
+
+
+async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agents(store: Store,
+                                                                                   tmp_path: Path) -> None:
+    async with center(store, tmp_path, contacts=6, agents=2, talk_ms=1200,
+                      dial_mode=d.DialMode.PROGRESSIVE) as c:
+        records = await all_ended(store, c.campaign.id, 6, 30)
+    assert len(records) == 6
+    assert [r.outcome for r in records] == [d.Outcome.HUMAN] * 6
+    # Every call was answered, then connected to one of the two agents before it ended.
+    for r in records:
+        assert r.answered_at is not None and r.connected_at is not None and r.ended_at is not None
+        assert r.answered_at <= r.connected_at <= r.ended_at
+        assert r.agent_id in c.agent_ids
+    assert {r.agent_id for r in records} == set(c.agent_ids)
+    # Progressive: never more calls at once than agents (an agent takes one call at a time).
+    for r in records:
+        overlapping = [o for o in records if o.placed_at < (r.ended_at or 0) and (o.ended_at or 0) > r.placed_at]
+        assert len(overlapping) <= 2
+    assert (await store.list_counts(records[0].list_id))["pending"] == 0
+
+
+async def test_a_person_with_no_free_agent_hears_the_abandon_prompt(store: Store, tmp_path: Path) -> None:
+    # Power dialling three lines for one agent: one person is connected, two are abandoned.
+    async with center(store, tmp_path, contacts=3, agents=1, talk_ms=3000, dial_mode=d.DialMode.POWER,
+                      power_ratio=3.0, connect_limit_s=0.5) as c:
+        records = await all_ended(store, c.campaign.id, 3, 30)
+    outcomes = sorted(r.outcome for r in records if r.outcome is not None)
+    assert outcomes == sorted([d.Outcome.HUMAN, d.Outcome.ABANDONED, d.Outcome.ABANDONED])
+    for r in records:
+        if r.outcome is d.Outcome.ABANDONED:
+            assert r.connected_at is None and r.answered_at is not None and r.ended_at is not None
+            # Hung up by us after the connect limit and the whole prompt, well before the carrier's BYE.
+            held = (r.ended_at - r.answered_at) / d.SECOND
+            assert 0.5 + PROMPT_S <= held < 2.5, held
+
+
+async def test_stopping_the_campaign_stops_dialling_within_a_tick(store: Store, tmp_path: Path) -> None:
+    async with center(store, tmp_path, contacts=10, agents=1, talk_ms=4000, dial_mode=d.DialMode.POWER,
+                      power_ratio=2.0) as c:
+        with trio.fail_after(10):
+            while c.task.placed == 0:
+                await trio.sleep(0.01)
+        await store.campaign_action(c.campaign.id, "stop")
+        await trio.sleep(0.25)  # the tick under way may still place its calls
+        placed = c.task.placed
+        await trio.sleep(1.5)
+        assert c.task.placed == placed <= 2
+        records = await store.calls(c.campaign.id)
+        assert len(records) == placed
+        assert (await store.list_counts(records[0].list_id))["pending"] == 10 - placed

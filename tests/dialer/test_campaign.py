@@ -123,6 +123,10 @@ async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agen
     async with center(store, tmp_path, contacts=6, agents=2, talk_ms=1200,
                       dial_mode=d.DialMode.PROGRESSIVE) as c:
         records = await all_ended(store, c.campaign.id, 6, 30)
+        with trio.fail_after(2):  # nothing left to dial: the campaign shows why it is inactive
+            while (await store.campaign(c.campaign.id)).state is not d.CampaignState.INACTIVE:
+                await trio.sleep(0.05)
+        assert (await store.campaign(c.campaign.id)).inactive_reason is d.InactiveReason.LISTS_EXHAUSTED
     assert len(records) == 6
     assert [r.outcome for r in records] == [d.Outcome.HUMAN] * 6
     # Every call was answered, then connected to one of the two agents before it ended.
@@ -136,6 +140,16 @@ async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agen
         overlapping = [o for o in records if o.placed_at < (r.ended_at or 0) and (o.ended_at or 0) > r.placed_at]
         assert len(overlapping) <= 2
     assert (await store.list_counts(records[0].list_id))["pending"] == 0
+
+
+async def test_a_campaign_without_agents_is_inactive_and_dials_nothing(store: Store, tmp_path: Path) -> None:
+    async with center(store, tmp_path, contacts=3, agents=0, talk_ms=1000, dial_mode=d.DialMode.PREDICTIVE) as c:
+        with trio.fail_after(2):
+            while (await store.campaign(c.campaign.id)).inactive_reason is None:
+                await trio.sleep(0.05)
+        await trio.sleep(0.5)
+        assert (await store.campaign(c.campaign.id)).inactive_reason is d.InactiveReason.NO_AGENTS
+        assert c.task.placed == 0
 
 
 async def test_a_person_with_no_free_agent_hears_the_abandon_prompt(store: Store, tmp_path: Path) -> None:

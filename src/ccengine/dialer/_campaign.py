@@ -106,12 +106,26 @@ class CampaignTask:
             if lst.status is d.ListStatus.ACTIVE:
                 records_left += (await self.store.list_counts(lst.id))[d.ContactState.PENDING.value]
         local = dt.datetime.fromtimestamp(now / d.SECOND, ZoneInfo(camp.schedule.tz))
-        snapshot = live.snapshot(now, records_left=records_left, time_left=camp.schedule.open_for(local))
+        time_left = camp.schedule.open_for(local)
+        snapshot = live.snapshot(now, records_left=records_left, time_left=time_left)
+        reason = self._inactive_reason(records_left, time_left, snapshot.agents)
+        if reason != camp.inactive_reason:
+            await self.store.set_inactive_reason(camp.id, reason)
         place = pacer.decide(snapshot).place
         if place <= 0:
             return
         for claim in await self.store.claim_contacts(camp.id, place, now, self.owner):
             await self._originate(camp, claim.call_id, claim.contact.phone, live)
+
+    def _inactive_reason(self, records_left: int, time_left: float, agents: int) -> d.InactiveReason | None:
+        """Why the running campaign cannot dial now (seeds 003/004), None when it can."""
+        if records_left == 0 and not self._calls:
+            return d.InactiveReason.LISTS_EXHAUSTED
+        if time_left <= 0:
+            return d.InactiveReason.OUTSIDE_HOURS
+        if agents == 0:
+            return d.InactiveReason.NO_AGENTS
+        return None
 
     async def _originate(self, camp: d.Campaign, call_id: int, phone: str, live: LiveCampaign) -> None:
         flow = CallFlow(connect_limit_s=camp.connect_limit_s, machine_rule=camp.machine_rule, detect_machines=False)

@@ -19,9 +19,9 @@ def free_udp_port() -> int:
 
 
 @contextlib.contextmanager
-def sipp(args: list[str], cwd: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """One SIPp call (``-m 1``) on 127.0.0.1; killed if still running when the block ends."""
-    command = ["sipp", "-i", "127.0.0.1", "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error", *args]
+def sipp(args: list[str], cwd: Path, calls: int = 1) -> Iterator[subprocess.Popen[bytes]]:
+    """SIPp running ``calls`` calls (``-m``) on 127.0.0.1; killed if still running when the block ends."""
+    command = ["sipp", "-i", "127.0.0.1", "-m", str(calls), "-nostdin", "-timeout", "20s", "-timeout_error", *args]
     with subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
         try:
             yield process

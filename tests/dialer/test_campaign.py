@@ -19,7 +19,7 @@ from ccengine.agents import AgentService
 from ccengine.dialer import AgentSessions, CampaignTask, Dialling, EventRouter
 from ccengine.store import Store
 from ccengine.telephony import Media, Telephony
-from tests.sipp_peer import free_udp_port
+from tests.sipp_peer import free_udp_port, sipp
 from tests.store.conftest import make_world
 from tests.telephony.test_engine_media import tone_phone
 
@@ -36,14 +36,9 @@ def engine_config(carrier_port: int, users: list[str]) -> str:
 
 @contextmanager
 def carrier(port: int, calls: int, talk_ms: int, cwd: Path) -> Iterator[subprocess.Popen[bytes]]:
-    command = ["timeout", "60", "sipp", "-sf", str(SCENARIO), "-i", "127.0.0.1", "-p", str(port), "-m", str(calls),
-               "-d", str(talk_ms), "-nostdin"]
-    with subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                process.kill()
+    """SIPp answering ``calls`` calls, each hung up by the carrier after ``talk_ms``."""
+    with sipp(["-sf", str(SCENARIO), "-p", str(port), "-d", str(talk_ms)], cwd, calls=calls) as process:
+        yield process
 
 
 def prompt(path: Path) -> Path:

@@ -63,7 +63,7 @@ class Center:
 
 @asynccontextmanager
 async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, talk_ms: int,
-                 **campaign: object) -> AsyncIterator[Center]:
+                 phone_seconds: float = 30, **campaign: object) -> AsyncIterator[Center]:
     """A running engine dialling one campaign, its agents logged in over their session legs."""
     world = await make_world(store, contacts=contacts, **campaign)  # type: ignore[arg-type]
     users = [f"10{i:02d}" for i in range(1, agents + 1)]
@@ -85,7 +85,8 @@ async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, ta
                 agent = await store.create_agent(world.tenant.id, f"agent {user}", extension=user,
                                                  campaign_ids=[world.campaign.id])
                 stack.enter_context(tone_phone(tmp_path / f"{user}.wav", 700.0, "--registrar", f"{host}:{port}",
-                                               "--user", user, "--password", PASSWORD))
+                                               "--user", user, "--password", PASSWORD,
+                                               "--seconds", str(phone_seconds)))
                 with trio.fail_after(10):
                     while telephony.agent_contact(user) is None:
                         await trio.sleep(0.02)
@@ -176,3 +177,14 @@ async def test_stopping_the_campaign_stops_dialling_within_a_tick(store: Store, 
         records = await store.calls(c.campaign.id)
         assert len(records) == placed
         assert (await store.list_counts(records[0].list_id))["pending"] == 10 - placed
+
+
+async def test_an_agent_whose_phone_vanishes_mid_call_is_logged_out_and_the_call_still_ends(
+        store: Store, tmp_path: Path) -> None:
+    # The agent's phone hangs up 2 s after starting; the customer talks for 4 s.
+    async with center(store, tmp_path, contacts=1, agents=1, talk_ms=4000, phone_seconds=2,
+                      dial_mode=d.DialMode.PROGRESSIVE) as c:
+        records = await all_ended(store, c.campaign.id, 1, 15)
+        assert (await store.agent_status(c.agent_ids[0])).state is d.AgentState.LOGGED_OUT
+        assert c.task.placed == 1
+    assert records[0].outcome is d.Outcome.HUMAN and records[0].agent_id == c.agent_ids[0]

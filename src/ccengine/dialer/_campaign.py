@@ -228,6 +228,8 @@ class CampaignTask:
     async def _wrap_up(self, agent_id: int) -> None:
         live = self.live
         assert live is not None and self._nursery is not None
+        if self.sessions.leg_of(agent_id) is None:
+            return  # the session ended during the call: the agent is logged out already
         status = await self.agents.hangup(agent_id)
         live.agent(agent_id, status.state, status.since)
         self._nursery.start_soon(self._end_wrap_up, agent_id)

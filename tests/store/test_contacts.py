@@ -228,3 +228,12 @@ async def test_recover_closes_calls_a_dead_engine_left_open(store: Store) -> Non
     talked = await store.contact(claims[3].contact.id)
     assert talked.state is d.ContactState.PENDING and talked.next_attempt_at >= before + 3600 * d.SECOND
     assert await store.recover() == []
+
+
+async def test_pending_contacts_count_the_active_lists_only(store: Store):
+    w = await make_world(store, contacts=4, lists=2)
+    assert await store.pending_contacts(w.campaign.id) == 8
+    await store.claim_contacts(w.campaign.id, 3, NOW, "t")
+    assert await store.pending_contacts(w.campaign.id) == 5
+    await store.list_action(w.lists[1].id, "pause")
+    assert await store.pending_contacts(w.campaign.id) == 4  # the claims took list 1 first (priority)

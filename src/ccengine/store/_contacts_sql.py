@@ -112,6 +112,16 @@ def list_counts(db: sqlite3.Connection, list_id: int) -> dict[str, int]:
     return counts
 
 
+@read
+def pending_contacts(db: sqlite3.Connection, campaign_id: int) -> int:
+    """Contacts still to dial in a campaign's active lists (due or waiting for a retry), counted
+    on the pending-contact index alone."""
+    row = db.execute("SELECT count(*) FROM contact WHERE state = 'pending' AND list_id IN "
+                     "(SELECT id FROM contact_list WHERE campaign_id = ? AND status = 'active')",
+                     (campaign_id,)).fetchone()
+    return int(row[0])
+
+
 @write
 def claim_contacts(db: sqlite3.Connection, campaign_id: int, limit: int, now: int, owner: str) -> list[Claim]:
     """Hands up to ``limit`` due contacts to one dialer task, atomically: in one write

@@ -203,6 +203,9 @@ class Store:
     async def list_counts(self, list_id: int) -> dict[str, int]:
         return await self._thread.run(contacts.list_counts, list_id)
 
+    async def pending_contacts(self, campaign_id: int) -> int:
+        return await self._thread.run(contacts.pending_contacts, campaign_id)
+
     # contacts
     async def add_contacts(self, list_id: int,
                            entries: Iterable[tuple[str, str | None, Mapping[str, str]]]) -> contacts.BulkResult:

@@ -95,11 +95,12 @@ class Center:
         with Store(c.database) as store:
             await store.recover()
             log = EventLog(c.events)
-            aggregator = Aggregator(sizes=await _sizes(store), tz=c.tz)
+            sizes = await _sizes(store)
+            aggregator = Aggregator(sizes=sizes, tz=c.tz)
             # Nothing else touches the aggregator yet: the rebuild may run on a worker thread.
             await trio.to_thread.run_sync(log.rebuild, aggregator)
             # A checkpoint brings the sizes it was taken with: grow to what the store holds now.
-            for dimension, size in (await _sizes(store)).items():
+            for dimension, size in sizes.items():
                 if size > aggregator.sizes[dimension]:
                     aggregator.resize(dimension, size)  # type: ignore[arg-type]
             hub = Hub()

@@ -16,7 +16,7 @@ import trio
 
 from ccengine import domain as d
 from ccengine.agents import AgentService
-from ccengine.dialer import AgentSessions, CampaignTask, Dialling, EventRouter
+from ccengine.dialer import AgentSessions, CampaignTask, Dialling, EventRouter, FlowState
 from ccengine.store import Store
 from ccengine.telephony import Media, Telephony
 from tests.sipp_peer import free_udp_port, sipp
@@ -118,7 +118,15 @@ async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agen
                                                                                    tmp_path: Path) -> None:
     async with center(store, tmp_path, contacts=6, agents=2, talk_ms=1200,
                       dial_mode=d.DialMode.PROGRESSIVE) as c:
+        board = c.task.board
+        with trio.fail_after(15):  # the board shows a call connected to its agent while it lasts
+            while not any(a.state is FlowState.CONNECTED for a in board.calls()):
+                await trio.sleep(0.02)
+        connected = next(a for a in board.calls() if a.state is FlowState.CONNECTED)
+        assert connected.agent_id in c.agent_ids and board.of_agent(connected.agent_id) == connected
+        assert connected.campaign_id == c.campaign.id and connected.phone.startswith("+")
         records = await all_ended(store, c.campaign.id, 6, 30)
+        assert len(board) == 0
         with trio.fail_after(2):  # nothing left to dial: the campaign shows why it is inactive
             while (await store.campaign(c.campaign.id)).state is not d.CampaignState.INACTIVE:
                 await trio.sleep(0.05)

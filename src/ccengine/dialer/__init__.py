@@ -1,6 +1,7 @@
 """The dialer: one trio task per running campaign asks the pacer how many calls to place, places
 them, bridges the people who answer onto free agents and records every outcome."""
 
+from ccengine.dialer._board import ActiveCall, CallBoard
 from ccengine.dialer._call_flow import (
     Action,
     Bridge,
@@ -20,8 +21,10 @@ from ccengine.dialer._sessions import AgentSessions, SessionError
 
 __all__ = [
     "Action",
+    "ActiveCall",
     "AgentSessions",
     "Bridge",
+    "CallBoard",
     "CallFlow",
     "CampaignTask",
     "Detect",

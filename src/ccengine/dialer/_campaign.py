@@ -21,13 +21,14 @@ import trio
 
 from ccengine import domain as d
 from ccengine.agents import AgentService
-from ccengine.dialer._call_flow import Action, Bridge, CallFlow, End, Hangup, Play, WantAgent
+from ccengine.dialer._board import ActiveCall, CallBoard
+from ccengine.dialer._call_flow import Action, Bridge, CallFlow, End, FlowState, Hangup, Play, WantAgent
 from ccengine.dialer._live import LiveCampaign
 from ccengine.dialer._router import EventRouter
 from ccengine.dialer._sessions import AgentSessions
 from ccengine.errors import TelephonyError
 from ccengine.pacing import Pacer
-from ccengine.store import CallEnd, CallProgress, Store
+from ccengine.store import CallEnd, CallProgress, Claim, Store
 from ccengine.telephony import Answered, Failed, HungUp, Media, MediaEvent, Ringing, SipEvent, Telephony
 
 __all__ = ["CampaignTask", "Dialling"]
@@ -65,7 +66,7 @@ class _Call:
 class CampaignTask:
     def __init__(self, campaign_id: int, dialling: Dialling, *, store: Store, agents: AgentService,
                  telephony: Telephony, media: Media, router: EventRouter, sessions: AgentSessions,
-                 owner: str = "dialer") -> None:
+                 board: CallBoard | None = None, owner: str = "dialer") -> None:
         self.campaign_id = campaign_id
         self.dialling = dialling
         self.store = store
@@ -74,6 +75,7 @@ class CampaignTask:
         self.media = media
         self.router = router
         self.sessions = sessions
+        self.board = CallBoard() if board is None else board
         self.owner = owner
         self._calls: dict[int, _Call] = {}
         self.live: LiveCampaign | None = None
@@ -121,7 +123,7 @@ class CampaignTask:
         claims = await self.store.claim_contacts(camp.id, place, now, self.owner)
         self._records_left = max(0, records_left - len(claims))
         for claim in claims:
-            await self._originate(camp, claim.call_id, claim.contact.phone, live)
+            await self._originate(camp, claim, live)
 
     def _inactive_reason(self, records_left: int, time_left: float, agents: int) -> d.InactiveReason | None:
         """Why the running campaign cannot dial now (seeds 003/004), None when it can."""
@@ -133,7 +135,8 @@ class CampaignTask:
             return d.InactiveReason.NO_AGENTS
         return None
 
-    async def _originate(self, camp: d.Campaign, call_id: int, phone: str, live: LiveCampaign) -> None:
+    async def _originate(self, camp: d.Campaign, claim: Claim, live: LiveCampaign) -> None:
+        call_id, phone = claim.call_id, claim.contact.phone
         flow = CallFlow(connect_limit_s=camp.connect_limit_s, machine_rule=camp.machine_rule, detect_machines=False)
         now = d.now_us()
         try:
@@ -147,6 +150,7 @@ class CampaignTask:
         call = _Call(call_id, leg, flow)
         self._calls[leg] = call
         self.router.own(leg, self._handle)
+        self.board.put(ActiveCall(call_id, camp.tenant_id, camp.id, claim.contact.id, phone, flow.state, now, now, leg))
         live.placed(call_id, now)
         self.placed += 1
 
@@ -197,6 +201,7 @@ class CampaignTask:
                     except TelephonyError:
                         continue  # already ended: its HungUp follows
                 case End(outcome=outcome, agent_id=agent_id):
+                    self.board.drop(call.call_id)
                     await self.store.end_calls([CallEnd(call.call_id, outcome, now)])
                     if not outcome.reached_person:
                         live.ended_unanswered(call.call_id, outcome)
@@ -204,6 +209,8 @@ class CampaignTask:
                         live.abandoned(call.call_id, now)
                     if agent_id is not None:
                         await self._wrap_up(agent_id)
+        if call.flow.state is not FlowState.ENDED:
+            self.board.move(call.call_id, call.flow.state, d.now_us(), agent_id=call.agent_id)
 
     async def _offer_agents(self, now: int) -> None:
         """People waiting get free agents, longest waiting first."""

@@ -22,6 +22,7 @@ from ccengine import center, metrics, serve
 from ccengine.contacts import _commands as contact_commands
 from ccengine.errors import CCEngineError
 from ccengine.pacing import plan
+from ccengine.sim import _cli as sim_commands
 
 
 def _micros(moment: dt.datetime) -> int:
@@ -120,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     contact_commands.register(commands)
     serve.register(commands)
     center.register(commands)
+    sim_commands.register(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -1,9 +1,11 @@
 """``ccengine sim carrier`` as a process of its own: it prints where it listens, answers a call
-with the scenario's odds, and on SIGTERM stops cleanly with a summary and exit code 0."""
+with the scenario's odds, and on SIGTERM stops cleanly with a summary and exit code 0; a bad
+scenario or an address in use is refused with the reason, exit code 2."""
 
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +68,16 @@ def test_a_bad_scenario_is_refused_with_its_line(tmp_path: Path, capsys) -> None
     assert cli.main(["sim", "carrier", str(scenario)]) == 2
     err = capsys.readouterr().err
     assert "probability" in err and "bad-scenario" in err
+
+
+def test_an_address_in_use_is_refused_without_a_trace(tmp_path: Path, capsys) -> None:
+    scenario = tmp_path / "busy.toml"
+    scenario.write_text(EVERYONE_BUSY)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        code = cli.main(["sim", "carrier", str(scenario), "--listen", f"127.0.0.1:{port}",
+                         "--voices", str(tmp_path / "voices")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "bind-failed" in err and "Traceback" not in err

@@ -11,6 +11,7 @@ from typing import Any
 
 import trio
 
+from ccengine.errors import CCEngineError
 from ccengine.pacing import Scenario
 from ccengine.sim._carrier import Carrier
 from ccengine.sim._draws import Draws
@@ -38,7 +39,18 @@ def run_carrier(args: argparse.Namespace) -> int:
     draws = Draws(Scenario.load(args.scenario), args.seed)
     carrier = Carrier(draws, listen=args.listen, voices_dir=args.voices, max_calls=args.max_calls,
                       day_offset=args.at_hours * 3600.0, no_answer_limit=args.no_answer_limit, keep_calls=False)
-    trio.run(_until_signalled, carrier)
+    try:
+        trio.run(_until_signalled, carrier)
+    except BaseExceptionGroup as group:
+        # A refused start (an address in use, a missing espeak-ng) leaves the nursery wrapped in
+        # a group: hand the refusal itself to the command line, which prints it without a trace.
+        refusal, rest = group.split((CCEngineError, OSError))
+        if refusal is None or rest is not None:
+            raise
+        leaf: BaseException = refusal
+        while isinstance(leaf, BaseExceptionGroup):
+            leaf = leaf.exceptions[0]
+        raise leaf from None
     print(f"ccengine sim carrier: {carrier.counts.summary()}", flush=True)
     return 0
 

@@ -67,14 +67,11 @@ impl Draws {
 
 #[cfg(test)]
 mod tests {
+    use super::super::scenario::sample;
     use super::*;
 
     fn scenario(extra: &str) -> Scenario {
-        let text = format!(
-            "name = \"t\"\nhours = 8\nagents = 3\n[outcomes]\nhuman = 0.3\nmachine = 0.2\nbusy = 0.1\ninvalid = 0.05\n\
-             [talk]\nmean = 60\nsd = 20\n[wrap]\nmean = 10\nsd = 5\n{extra}"
-        );
-        Scenario::from_toml(&text).unwrap()
+        sample("human = 0.3\nmachine = 0.2\nbusy = 0.1\ninvalid = 0.05", extra)
     }
 
     #[test]

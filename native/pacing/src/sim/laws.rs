@@ -129,35 +129,17 @@ impl Laws {
 
 #[cfg(test)]
 mod tests {
+    use super::super::scenario::sample;
     use super::*;
 
-    const DRIFTING: &str = r#"
-name = "t"
-hours = 8
-agents = 3
-[outcomes]
-human = 0.2
-machine = 0.1
-busy = 0.1
-invalid = 0.1
-[talk]
-mean = 60
-sd = 20
-[wrap]
-mean = 10
-sd = 5
-[[drift]]
-at_hours = 5
-human = 0.4
-[[drift]]
-at_hours = 2
-human = 0.3
-talk_mean = 120
-"#;
+    fn drifting() -> Scenario {
+        let drifts = "[[drift]]\nat_hours = 5\nhuman = 0.4\n[[drift]]\nat_hours = 2\nhuman = 0.3\ntalk_mean = 120\n";
+        sample("human = 0.2\nmachine = 0.1\nbusy = 0.1\ninvalid = 0.1", drifts)
+    }
 
     #[test]
     fn drifts_apply_in_time_order_from_their_moment_on() {
-        let sc = Scenario::from_toml(DRIFTING).unwrap();
+        let sc = drifting();
         assert_eq!(Laws::at(&sc, 0.0), Laws::new(&sc));
         let at_two = Laws::at(&sc, 2.0 * 3600.0);
         assert_eq!(at_two.human, 0.3);
@@ -169,7 +151,7 @@ talk_mean = 120
 
     #[test]
     fn each_outcome_comes_from_its_share_of_the_uniform() {
-        let sc = Scenario::from_toml(DRIFTING).unwrap();
+        let sc = drifting();
         let laws = Laws::new(&sc);
         let fate = |outcome| Fate { outcome, answer: 0.0, failure: 0.5, talk: 0.0, wrap: 0.0 };
         let expected = [
@@ -188,7 +170,7 @@ talk_mean = 120
 
     #[test]
     fn a_late_answer_rings_out_and_a_machine_needs_time_to_be_detected() {
-        let sc = Scenario::from_toml(DRIFTING).unwrap();
+        let sc = drifting();
         let laws = Laws::new(&sc);
         // The median answer delay of the default law is just under 9 s.
         let fate = |outcome| Fate { outcome, answer: 0.0, failure: 0.5, talk: 0.0, wrap: 0.0 };

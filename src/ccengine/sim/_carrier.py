@@ -234,7 +234,7 @@ class Carrier:
         io, fate = self._io(), live.record.fate
         telephony, media, voices = io.telephony, io.media, io.voices
         telephony.answer(live.leg)
-        live.record.answered_at = self._now()
+        answered = live.record.answered_at = self._now()
         self.counts.answered += 1
         leg = telephony.media_leg(live.leg)
         if fate.outcome == "human":
@@ -244,14 +244,13 @@ class Carrier:
             if await self._until_gone(live, min(hello.seconds, stay)):
                 self._finish(live, "ended-by-engine")
                 return
-            self._play(media, leg, voices.talk.path, loop=True)
+            if stay > hello.seconds:
+                self._play(media, leg, voices.talk.path, loop=True)
         else:
             greeting = voices.greetings[fate.rank % len(voices.greetings)]
             stay = greeting.seconds + fate.talk
             self._play(media, leg, greeting.path)
-        assert live.record.answered_at is not None
-        left = live.record.answered_at + stay - self._now()
-        if await self._until_gone(live, left):
+        if await self._until_gone(live, answered + stay - self._now()):
             self._finish(live, "ended-by-engine")
             return
         telephony.hangup(live.leg)

@@ -174,6 +174,9 @@ async def test_each_call_meets_its_drawn_fate(voices: Path) -> None:
             case "machine":
                 assert call.answered is not None
                 assert call.answered - call.placed == pytest.approx(fate.ring, abs=0.5)
+                # Detected, the caller drops it during its greeting: the carrier sees the engine end it.
+                if call.verdict == "machine":
+                    assert (call.hung_up_by, record.result) == ("local", "ended-by-engine")
                 verdicts["machine", call.verdict] += 1
         if call.answered is not None:
             # ~50 packets a second arrive from the carrier until the detector decides (≥ 1 s).

@@ -15,6 +15,7 @@ from ccengine.contacts import _commands as contact_commands
 from ccengine.demo import _replay as replay
 from ccengine.errors import CCEngineError
 from ccengine.pacing import plan
+from ccengine.sim import _cli as sim_commands
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,6 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     contact_commands.register(commands)
     serve.register(commands)
     center.register(commands)
+    sim_commands.register(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -124,6 +124,8 @@ class Supervision:
         follow = follow or mode == "persistent-listen"
         mode = "listen" if mode == "persistent-listen" else mode
         agent = await self.store.agent(agent_id)
+        if (await self.store.user(supervisor_id)).tenant_id != agent.tenant_id:
+            raise NotFound("agent", agent_id)  # another tenant's agents do not exist for this user
         if self._on_call(agent_id) is None:
             raise Conflict(f"agent {agent_id} is not on a call", "agent-not-on-call")
         extension = await self._extension(supervisor_id)

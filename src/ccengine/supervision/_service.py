@@ -63,6 +63,12 @@ class _Session:
     room: int | None = None
     entry: AuditEntry | None = None
 
+    def rang(self, event: Answered | Failed) -> None:
+        """The supervisor's phone answered, or the call to it failed."""
+        self.up = isinstance(event, Answered)
+        self.failure = event.outcome if isinstance(event, Failed) else None
+        self.answered.set()
+
     @property
     def media_mode(self) -> Mode:
         """A followed listen is the media core's persistent listen: it moves with the agent."""
@@ -264,12 +270,8 @@ class Supervision:
 
     async def _handle(self, event: SipEvent | MediaEvent) -> None:
         match event:
-            case Answered(leg=leg) if leg in self._by_leg:
-                self._by_leg[leg].up = True
-                self._by_leg[leg].answered.set()
-            case Failed(leg=leg, outcome=outcome) if leg in self._by_leg:
-                self._by_leg[leg].failure = outcome
-                self._by_leg[leg].answered.set()
+            case Answered(leg=leg) | Failed(leg=leg) if leg in self._by_leg:
+                self._by_leg[leg].rang(event)
             case HungUp(leg=leg) if leg in self._by_leg:
                 await self._end(self._by_leg[leg], "supervisor-hung-up")
             case MediaEvent(kind="leg-moved"):  # a persistent listener followed the agent

@@ -24,7 +24,7 @@ from ccengine.agents import AgentService
 from ccengine.api import ApiServer, ApiSettings, Services, add_user
 from ccengine.campaigns import CampaignService
 from ccengine.dialer import ActiveCall, AgentSessions, CallBoard, CampaignTask, Dialling, EventRouter, FlowState
-from ccengine.metrics import Aggregator, Hub
+from ccengine.metrics import Aggregator, Hub, MetricsService
 from ccengine.store import Store
 from ccengine.supervision import Supervision
 from ccengine.telephony import Media, Telephony
@@ -59,6 +59,7 @@ class Engine:
     agent_token: str
     supervisor_id: int
     phones: dict[str, subprocess.Popen[str]]
+    sessions: AgentSessions
 
     async def call_of_agent(self, seconds: float = 15, *, other_than: int | None = None) -> ActiveCall:
         with trio.fail_after(seconds):
@@ -104,7 +105,11 @@ async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: i
                 with trio.fail_after(10):
                     while telephony.agent_contact(extension) is None:
                         await trio.sleep(0.02)
-            agents = AgentService(store)
+            aggregator = Aggregator(sizes={"tenant": 2, "agent": 4, "team": 1, "campaign": 2, "list": 2, "queue": 1,
+                                           "channel": 1}, tz="Europe/Paris")
+            metrics = MetricsService(aggregator, hub=hub)  # agents' state changes reach the hub through it
+            await nursery.start(metrics.run)
+            agents = AgentService(store, metrics.sender())
             sessions = AgentSessions(telephony, router, agents, ring_timeout=5)
             board = CallBoard(hub)
             task = CampaignTask(world.campaign.id, Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "a.wav"),
@@ -114,10 +119,9 @@ async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: i
             supervision = Supervision(telephony=telephony, media=media, router=router, board=board, store=store,
                                       hub=hub, ring_timeout=5)
             await nursery.start(supervision.run)
-            services = Services(store=store, agents=agents, campaigns=CampaignService(store, hub=hub),
-                                aggregator=Aggregator(sizes={"tenant": 2, "agent": 4, "team": 1, "campaign": 2,
-                                                             "list": 2, "queue": 1, "channel": 1}, tz="Europe/Paris"),
-                                hub=hub, settings=ApiSettings(passwords=FAST_HASHER), supervision=supervision)
+            services = Services(store=store, agents=agents, campaigns=CampaignService(store, metrics.sender(), hub=hub),
+                                aggregator=aggregator, hub=hub, settings=ApiSettings(passwords=FAST_HASHER),
+                                supervision=supervision)
             api_port = await nursery.start(ApiServer(services, port=0, graceful_timeout_s=0.5).run)
             url = f"http://127.0.0.1:{api_port}"
             async with httpx.AsyncClient(base_url=url, timeout=15) as client:
@@ -127,7 +131,7 @@ async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: i
                 await nursery.start(task.run)
                 await sessions.login(agent.id, frozenset({world.campaign.id}))
                 yield Engine(store, board, supervision, telephony, client, url, agent.id, agent_token, boss.id,
-                             phones)
+                             phones, sessions)
             nursery.cancel_scope.cancel()
         # The engine hung up every call on its way out: the phones end cleanly, having been connected.
         for phone in phones.values():
@@ -222,7 +226,8 @@ async def test_listen_whisper_barge_takeover_through_the_api_each_heard_as_the_t
     assert phases(heard(tmp_path / "customer.wav")) == [parties(a), parties(a, s), parties(s), parties(a)]
 
 
-async def test_a_followed_agent_is_joined_again_on_their_next_call(store: Store, tmp_path: Path) -> None:
+async def test_a_followed_agent_is_joined_again_on_their_next_call_until_they_log_out(
+        store: Store, tmp_path: Path) -> None:
     port = free_udp_port()
     with carrier(port, calls=2, talk_ms=2500, cwd=tmp_path):
         async with engine(store, tmp_path, port, contacts=2) as e:
@@ -236,9 +241,9 @@ async def test_a_followed_agent_is_joined_again_on_their_next_call(store: Store,
             with trio.fail_after(10):  # the second call ends; the supervisor stays on the agent
                 while (now := e.supervision.of(e.supervisor_id)) is None or now.call_id is not None:
                     await trio.sleep(0.02)
-            await e.supervision.stop(e.supervisor_id)
-            assert e.supervision.of(e.supervisor_id) is None
+            await e.sessions.logout(e.agent_id)  # the agent leaves: following them ends
             assert await trio.to_thread.run_sync(finished, e.phones["supervisor"]) == "done connected=True"
+            assert e.supervision.of(e.supervisor_id) is None
             audit = await store.audit(started.tenant_id)
     assert [(x.call_id, x.mode, x.end_reason) for x in audit] == [
         (first.call_id, "persistent-listen", "call-ended"), (second.call_id, "persistent-listen", "call-ended")]

@@ -58,7 +58,7 @@ class AuditOut(Body):
     """null while it lasts."""
     duration_s: float | None
     end_reason: str | None
-    """switched, stopped, call-ended, supervisor-hung-up, not-answered."""
+    """switched, stopped, call-ended, supervisor-hung-up, not-answered, agent-left."""
 
 
 def supervision_out(s: Supervising) -> SupervisionOut:

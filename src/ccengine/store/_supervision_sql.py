@@ -26,7 +26,8 @@ class AuditEntry:
     ended_at: int | None = None
     """None while it lasts."""
     end_reason: str | None = None
-    """``switched``, ``stopped``, ``call-ended``, ``supervisor-hung-up``, ``agent-left`` …"""
+    """``switched``, ``stopped``, ``call-ended``, ``supervisor-hung-up``, ``not-answered``,
+    ``agent-left``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ stretch in one mode on one call is a line of the audit log, closed with its reas
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 import trio
@@ -99,15 +100,15 @@ class Supervision:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         started = False
         while True:
-            with self.hub.subscribe(lambda n: n.topic == "call", capacity=4096) as calls:
+            with self.hub.subscribe(lambda n: n.topic in ("call", "agent"), capacity=4096) as changes:
                 if not started:
                     task_status.started()
                     started = True
                 await self._reconcile()
                 with contextlib.suppress(Dropped):  # fell behind: subscribe again and look afresh
                     while True:
-                        await calls.receive()
-                        await self._reconcile()
+                        notices = await changes.receive()
+                        await self._reconcile(changed_agents={n.key for n in notices if n.topic == "agent"})
 
     # what supervisors do
     async def listen(self, supervisor_id: int, agent_id: int, *, follow: bool = False) -> Supervising:
@@ -226,20 +227,27 @@ class Supervision:
         await self._open_entry(session)
         return True
 
-    async def _reconcile(self) -> None:
-        """Brings every supervision in line with the board: ended calls left, next calls joined."""
+    async def _reconcile(self, *, changed_agents: Collection[int] = ()) -> None:
+        """Brings every supervision in line with the board: ended calls left, next calls joined;
+        a followed agent found logged out between calls (looked up when their state changed or
+        their call ended) ends the following."""
         for session in list(self._by_supervisor.values()):
             if not session.up:
                 continue
             call = self._on_call(session.agent_id)
+            changed = session.agent_id in changed_agents
             if session.call_id is not None and (call is None or call.call_id != session.call_id):
-                session.call_id = None
+                session.call_id, changed = None, True
                 await self._close_entry(session, "call-ended")
                 if not session.follow:
                     await self._end(session, "call-ended")
                     continue
-            if session.follow and session.call_id is None and call is not None:
+            if session.call_id is not None or not session.follow:
+                continue
+            if call is not None:
                 await self._join(session, call)
+            elif changed and (await self.store.agent_status(session.agent_id)).state is d.AgentState.LOGGED_OUT:
+                await self._end(session, "agent-left")
 
     async def _open_entry(self, session: _Session) -> None:
         session.entry = await self.store.open_audit(

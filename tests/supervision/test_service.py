@@ -208,7 +208,7 @@ async def test_listen_whisper_barge_takeover_through_the_api_each_heard_as_the_t
                 while e.board.get(call.call_id) is not None:
                     await trio.sleep(0.02)
             audit = (await e.client.get("/api/supervision/audit")).json()["items"]
-    assert await trio.to_thread.run_sync(finished, customer) == "done connected=True"
+        assert await trio.to_thread.run_sync(finished, customer) == "done connected=True"
 
     assert [(a["mode"], a["end_reason"]) for a in audit] == [
         ("listen", "switched"), ("whisper", "switched"), ("barge", "switched"), ("takeover", "switched"),

@@ -213,6 +213,8 @@ class Supervision:
 
     async def _join(self, session: _Session, call: ActiveCall) -> bool:
         """Puts the supervisor's leg in the call's room (False when the call is gone)."""
+        if session.call_id == call.call_id:  # joined meanwhile (a followed agent's call, seen by the reconcile)
+            return True
         room = self.telephony.room(call.leg)
         if room is None or session.media is None:
             return False

@@ -8,11 +8,11 @@ doing the same registrations and answering the same calls in the same session. N
 Three processes per run, each pinned with ``taskset``: the registrar (the engine under test, an
 engine of ours with the accounts as agents, on core 0), and the bank under test on core 1: our
 engine (it rings and answers every call, and its media engine sends and receives 50 packets/s per
-leg) or SIPp (a registering scenario fed the same users and passwords from a CSV file, at the
-rate our bank spaces its first REGISTERs, then SIPp's ``uas`` with ``-rtp_echo`` answering the
-calls on the Contact those registrations named). For each bank: registrations that succeeded,
-the bank's CPU seconds for the registrations (every one challenged and answered), and its CPU
-share while holding the calls.
+leg) or SIPp (the interop tests' ``agent_register.xml`` fed the same users and passwords from a
+CSV file, at the rate our bank spaces its first REGISTERs, then SIPp's ``uas`` with
+``-rtp_echo`` answering the calls on the Contact those registrations named). For each bank:
+registrations that succeeded, the bank's CPU seconds for the registrations (every one
+challenged and answered), and its CPU share while holding the calls.
 """
 
 from __future__ import annotations
@@ -39,43 +39,20 @@ REGISTER_RATE = 250
 
 LISTEN = '[sip]\n{settings}[[sip.listen]]\ntransport = "udp"\naddress = "127.0.0.1:{port}"\n'
 
-SIPP_REGISTER = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="phone bank registers">
-  <send retrans="500">
-    <![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[field0]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 REGISTER
-Contact: <sip:[field0]@[local_ip]:{contact_port}>
-Expires: 600
-Max-Forwards: 70
-Content-Length: 0
+#: The agents' registering scenario of the SIP interop tests, fed from an injection file.
+AGENT_REGISTER = Path(__file__).parents[1] / "native" / "sip" / "tests" / "scenarios" / "agent_register.xml"
 
-]]>
-  </send>
-  <recv response="401" auth="true" />
-  <send retrans="500">
-    <![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[field0]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 2 REGISTER
-Contact: <sip:[field0]@[local_ip]:{contact_port}>
-[field1]
-Expires: 600
-Max-Forwards: 70
-Content-Length: 0
 
-]]>
-  </send>
-  <recv response="200" />
-</scenario>
-"""
+def sipp_register(contact_port: int) -> str:
+    """``agent_register.xml`` taking each call's user from field 0 and its whole
+    ``[authentication …]`` keyword from field 1: SIPp reads credentials that vary per call only
+    that way, not as fields nested inside the keyword."""
+    text = AGENT_REGISTER.read_text()
+    text = text.replace("[authentication username=[user] password=[password]]", "[field1]")
+    fills = {"[user]": "[field0]", "[contact_port]": str(contact_port), "[expected]": "200"}
+    for placeholder, value in fills.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def free_port() -> int:
@@ -156,7 +133,7 @@ async def bank(accounts: int, registrar_port: int) -> None:
     from ccengine.telephony import Incoming, Media, RegisterStatus, Telephony
 
     config = LISTEN.format(settings="", port=0) + "".join(
-        f'[[sip.account]]\nuser = "{u}"\npassword = "pw-{u}"\nregistrar = "127.0.0.1:{registrar_port}"\nexpires = 600\n'
+        f'[[sip.account]]\nuser = "{u}"\npassword = "pw-{u}"\nregistrar = "127.0.0.1:{registrar_port}"\nexpires = 300\n'
         for u in users(accounts)
     )
     media = Media()
@@ -257,11 +234,9 @@ def run_engine(accounts: int, calls: int, hold: float) -> str:
 
 def run_sipp(accounts: int, calls: int, hold: float, work: Path) -> str:
     port, contact_port = free_port(), free_port()
-    # SIPp reads an [authentication] keyword whole from an injection field (its documented way to
-    # vary credentials per call), not fields nested inside the keyword.
     credentials = "".join(f"{u};[authentication username={u} password=pw-{u}]\n" for u in users(accounts))
     (work / "users.csv").write_text("SEQUENTIAL\n" + credentials)
-    (work / "register.xml").write_text(SIPP_REGISTER.replace("{contact_port}", str(contact_port)))
+    (work / "register.xml").write_text(sipp_register(contact_port))
     registrar = Role(REGISTRAR_CORE, "_registrar", str(accounts), str(port), str(calls), str(hold))
     answering = subprocess.Popen(
         pinned(BANK_CORE, ["sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", str(contact_port), "-rtp_echo",

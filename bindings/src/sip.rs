@@ -109,6 +109,11 @@ impl PySipEngine {
         self.command(py, Command::Answer(LegId(leg)))
     }
 
+    /// 180 Ringing on an offered inbound leg.
+    fn ring(&self, py: Python<'_>, leg: u64) -> PyResult<()> {
+        self.command(py, Command::Ring(LegId(leg)))
+    }
+
     fn reject(&self, py: Python<'_>, leg: u64, status: u16) -> PyResult<()> {
         self.command(
             py,

@@ -21,7 +21,15 @@ import trio
 
 from ccengine.center import Center, CenterConfig
 from ccengine.errors import TelephonyError
-from ccengine.telephony import InboundRelay, Media, Registration, SipEvent, Telephony, TrunkStatus
+from ccengine.telephony import (
+    InboundRelay,
+    Media,
+    RegisterStatus,
+    Registration,
+    SipEvent,
+    Telephony,
+    TrunkStatus,
+)
 
 __all__ = ["ServeConfig", "register", "serve"]
 
@@ -93,7 +101,8 @@ async def serve(config: ServeConfig, *, task_status: trio.TaskStatus[Running] = 
 
 
 class _LoggingRelay(InboundRelay):
-    """The relay, also printing registrations and trunk status for the operator."""
+    """The relay, also printing registrations (agents' with us, ours with carriers) and trunk
+    status for the operator."""
 
     def handle(self, event: SipEvent) -> None:
         match event:
@@ -102,6 +111,12 @@ class _LoggingRelay(InboundRelay):
                 print(f"agent {user} {state}", flush=True)
             case TrunkStatus(trunk=trunk, up=up):
                 print(f"trunk {trunk} {'up' if up else 'DOWN'}", flush=True)
+            case RegisterStatus(name=name, kind=kind, ok=ok, expires=expires, reason=reason, status=status):
+                if ok:
+                    state = f"registered for {expires} s" if expires else "unregistered"
+                else:
+                    state = f"registration FAILED: {reason} (status {status}), retrying"
+                print(f"{kind} {name} {state}", flush=True)
             case _:
                 super().handle(event)
 

@@ -15,9 +15,12 @@ pub fn event<'py>(py: Python<'py>, event: Event) -> PyResult<Bound<'py, PyTuple>
     let (kind, leg, fields): (&str, u64, Bound<'py, PyTuple>) = match event {
         Event::Leg { leg, event } => {
             let (kind, fields) = match event {
-                LegEvent::Incoming { from, to, agent } => {
-                    ("incoming", (from, to, agent).into_pyobject(py)?)
-                }
+                LegEvent::Incoming {
+                    from,
+                    to,
+                    agent,
+                    account,
+                } => ("incoming", (from, to, agent, account).into_pyobject(py)?),
                 LegEvent::Trying => ("trying", PyTuple::empty(py)),
                 LegEvent::Ringing => ("ringing", PyTuple::empty(py)),
                 LegEvent::EarlyMedia => ("early-media", PyTuple::empty(py)),
@@ -47,6 +50,18 @@ pub fn event<'py>(py: Python<'py>, event: Event) -> PyResult<Bound<'py, PyTuple>
             "registration",
             0,
             (user, contact, expires).into_pyobject(py)?,
+        ),
+        Event::Peer(PeerEvent::RegisterStatus {
+            name,
+            kind,
+            ok,
+            expires,
+            reason,
+            status,
+        }) => (
+            "register-status",
+            0,
+            (name, kind.as_str(), ok, expires, reason, status).into_pyobject(py)?,
         ),
     };
     (kind, leg, fields).into_pyobject(py)

@@ -38,6 +38,30 @@ pub struct Trunk {
     pub password: Option<String>,
     /// Send OPTIONS every this many seconds and report the trunk up or down.
     pub keepalive_seconds: Option<u64>,
+    /// REGISTER with the carrier (at `address`) and keep the registration alive.
+    #[serde(default)]
+    pub register: bool,
+    /// Registration time asked for, seconds.
+    #[serde(default = "default_register_expires")]
+    pub register_expires: u32,
+    /// User of the registered address-of-record and Contact; `username` when absent.
+    pub register_user: Option<String>,
+}
+
+/// A phone account: the engine registers with `registrar` as this user, like a softphone, and
+/// INVITEs to this user arrive as `Incoming` legs naming the account.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub user: String,
+    pub password: String,
+    /// IP literal and port of the registrar.
+    pub registrar: SocketAddr,
+    #[serde(default = "udp")]
+    pub transport: Transport,
+    /// Registration time asked for, seconds.
+    #[serde(default = "default_register_expires")]
+    pub expires: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -75,6 +99,8 @@ pub struct EngineConfig {
     pub trunks: Vec<Trunk>,
     #[serde(default, rename = "agent")]
     pub agents: Vec<Agent>,
+    #[serde(default, rename = "account")]
+    pub accounts: Vec<Account>,
     /// Digest realm of the registrar.
     #[serde(default = "default_realm")]
     pub realm: String,
@@ -106,6 +132,9 @@ fn default_max_expires() -> u32 {
 fn default_digest_algorithms() -> Vec<Algorithm> {
     vec![Algorithm::Sha256, Algorithm::Md5]
 }
+fn default_register_expires() -> u32 {
+    3600
+}
 
 impl EngineConfig {
     /// Read the `[sip]` table of a `ccengine serve` configuration file; other tables belong to
@@ -130,6 +159,7 @@ impl EngineConfig {
             listen: vec![Listen { transport, address }],
             trunks: Vec::new(),
             agents: Vec::new(),
+            accounts: Vec::new(),
             realm: default_realm(),
             limits: Limits::default(),
             max_expires: default_max_expires(),
@@ -169,6 +199,7 @@ impl EngineConfig {
                 t.name
             )));
         }
+        self.validate_registrations()?;
         if self.digest_algorithms.is_empty() {
             return Err(SipError::BadConfig(
                 "digest_algorithms must name MD5, SHA-256 or both".into(),
@@ -180,6 +211,60 @@ impl EngineConfig {
             ));
         }
         Ok(())
+    }
+
+    /// Trunks that register and accounts: each needs a user, a registration time, and a TCP
+    /// listener when it registers over TCP (the Contact must be reachable); account users are
+    /// unique (an INVITE finds its account by the Request-URI user).
+    fn validate_registrations(&self) -> Result<()> {
+        let bad = |what: String| Err(SipError::BadConfig(what));
+        let listens_tcp = self.listen.iter().any(|l| l.transport == Transport::Tcp);
+        for trunk in self.trunks.iter().filter(|t| t.register) {
+            if trunk.registered_user().is_none() {
+                return bad(format!(
+                    "trunk {:?} registers but has no register_user or username",
+                    trunk.name
+                ));
+            }
+            if trunk.register_expires == 0 {
+                return bad(format!(
+                    "trunk {:?}: register_expires must be > 0",
+                    trunk.name
+                ));
+            }
+            if trunk.transport == Transport::Tcp && !listens_tcp {
+                return bad(format!(
+                    "trunk {:?} registers over TCP: add a TCP [[sip.listen]] address",
+                    trunk.name
+                ));
+            }
+        }
+        let mut users: Vec<&str> = Vec::with_capacity(self.accounts.len());
+        for account in &self.accounts {
+            let user = account.user.as_str();
+            if user.is_empty() || user.contains(['@', '<', '>', ' ', ';', ':', '"', '\0']) {
+                return bad(format!("account user {user:?} is not a SIP user part"));
+            }
+            if account.expires == 0 {
+                return bad(format!("account {user:?}: expires must be > 0"));
+            }
+            if account.transport == Transport::Tcp && !listens_tcp {
+                return bad(format!(
+                    "account {user:?} registers over TCP: add a TCP [[sip.listen]] address"
+                ));
+            }
+            users.push(user);
+        }
+        users.sort_unstable();
+        if let Some(w) = users.windows(2).find(|w| w[0] == w[1]) {
+            return bad(format!("account {:?} is defined twice", w[0]));
+        }
+        Ok(())
+    }
+
+    /// The phone account an INVITE's Request-URI user names, if any.
+    pub fn account(&self, user: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.user == user)
     }
 
     pub fn trunk(&self, name: &str) -> Result<&Trunk> {
@@ -203,6 +288,11 @@ impl EngineConfig {
 }
 
 impl Trunk {
+    /// The user a registering trunk registers as.
+    pub fn registered_user(&self) -> Option<&str> {
+        self.register_user.as_deref().or(self.username.as_deref())
+    }
+
     pub fn keepalive(&self) -> Option<Duration> {
         self.keepalive_seconds
             .filter(|s| *s > 0)
@@ -235,9 +325,26 @@ mod tests {
             username = "acct"
             password = "pw"
             keepalive_seconds = 30
+            register = true
+            [[sip.trunk]]
+            name = "backup"
+            address = "127.0.0.1:5091"
+            register = true
+            register_user = "main-line"
+            register_expires = 600
             [[sip.agent]]
             user = "1001"
             password = "s3cret"
+            [[sip.account]]
+            user = "2001"
+            password = "pw"
+            registrar = "127.0.0.1:5060"
+            [[sip.account]]
+            user = "2002"
+            password = "pw"
+            registrar = "[::1]:5060"
+            transport = "tcp"
+            expires = 120
             [sip.limits]
             max_headers = 40
             "#,
@@ -253,6 +360,21 @@ mod tests {
         assert_eq!(config.digest_algorithms, vec![Algorithm::Md5]);
         assert_eq!(config.limits.max_message_bytes, 16 * 1024);
         assert_eq!(config.trunk("nope").unwrap_err().slug(), "unknown-trunk");
+        let carrier = config.trunk("carrier").unwrap();
+        assert!(carrier.register);
+        assert_eq!(
+            (carrier.registered_user(), carrier.register_expires),
+            (Some("acct"), 3600)
+        );
+        let backup = config.trunk("backup").unwrap();
+        assert_eq!(
+            (backup.registered_user(), backup.register_expires),
+            (Some("main-line"), 600)
+        );
+        assert_eq!(config.account("2001").unwrap().expires, 3600);
+        assert_eq!(config.account("2001").unwrap().transport, Transport::Udp);
+        assert_eq!(config.account("2002").unwrap().transport, Transport::Tcp);
+        assert!(config.account("1001").is_none());
     }
 
     #[test]
@@ -266,6 +388,37 @@ mod tests {
             "[sip]\nnot_a_setting = 1\n[[sip.listen]]\ntransport = \"udp\"\naddress = \"127.0.0.1:0\"",
         ] {
             assert_eq!(EngineConfig::from_toml(text).unwrap_err().slug(), "bad-config", "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_registrations_it_could_not_carry_out() {
+        let udp = "[[sip.listen]]\ntransport = \"udp\"\naddress = \"127.0.0.1:0\"\n";
+        let account = |extra: &str| {
+            format!("[[sip.account]]\nuser = \"2001\"\npassword = \"p\"\nregistrar = \"127.0.0.1:5060\"\n{extra}")
+        };
+        let trunk = |extra: &str| {
+            format!("[[sip.trunk]]\nname = \"c\"\naddress = \"127.0.0.1:5060\"\nregister = true\n{extra}")
+        };
+        for (tables, why) in [
+            (trunk(""), "has no register_user or username"),
+            (
+                trunk("register_user = \"u\"\nregister_expires = 0"),
+                "register_expires must be > 0",
+            ),
+            (
+                trunk("register_user = \"u\"\ntransport = \"tcp\""),
+                "add a TCP",
+            ),
+            (account("expires = 0"), "expires must be > 0"),
+            (account("transport = \"tcp\""), "add a TCP"),
+            (account("") + &account(""), "defined twice"),
+            (account("").replace("2001", "20 01"), "not a SIP user part"),
+            (account("realm = \"x\""), "unknown field"),
+        ] {
+            let error = EngineConfig::from_toml(&format!("{udp}{tables}")).unwrap_err();
+            assert_eq!(error.slug(), "bad-config");
+            assert!(error.to_string().contains(why), "{error} (wanted {why:?})");
         }
     }
 }

@@ -8,7 +8,7 @@ pub mod media;
 pub mod outcome;
 
 pub use call::types::{
-    Command, Event, HangupCause, LegEvent, LegId, Originate, PeerEvent, Side, Target,
+    Command, Event, HangupCause, LegEvent, LegId, Originate, PeerEvent, Registrant, Side, Target,
 };
 pub use error::{Result, SipError};
 pub use media::plane::{LegKind, MediaPlane};
@@ -19,6 +19,7 @@ pub use outcome::DialOutcome;
 pub mod config;
 pub mod digest;
 pub mod registrar;
+pub mod registration;
 
 pub use config::{EngineConfig, Transport};
 pub mod events;

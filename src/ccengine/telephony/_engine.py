@@ -77,6 +77,11 @@ class Telephony:
     def answer(self, leg: int) -> None:
         self.engine.answer(leg)
 
+    def ring(self, leg: int) -> None:
+        """Tell the caller of an offered (inbound) leg that it rings: 180 Ringing. The engine
+        sends only 100 Trying on its own; a leg can ring any number of times before ``answer``."""
+        self.engine.ring(leg)
+
     def reject(self, leg: int, status: int = 486) -> None:
         self.engine.reject(leg, status)
 

@@ -20,6 +20,7 @@ __all__ = [
     "HungUp",
     "Incoming",
     "LegEvent",
+    "RegisterStatus",
     "Registration",
     "Resumed",
     "Ringing",
@@ -39,12 +40,14 @@ DialOutcome = Literal[
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """A peer called in; ``agent`` names the agent when the caller is one of ours."""
+    """A peer called in; ``agent`` names the agent when the caller is one of ours, ``account``
+    the phone account (``[[sip.account]]``) the call is for."""
 
     leg: int
     from_uri: str
     to_uri: str
     agent: str | None
+    account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +136,29 @@ class Registration:
     expires: int
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterStatus:
+    """One of the engine's own registrations (a trunk with ``register = true``, or a phone
+    account) changed. ``ok`` with ``expires > 0``: bound for that many seconds (first time or
+    refreshed; ``reason`` is ``registered``); ``ok`` with 0: removed at shutdown
+    (``unregistered``); not ``ok``: it failed, ``reason`` says why (``wrong-credentials``,
+    ``no-credentials``, ``unsupported-challenge``, ``rejected``, ``no-response``) and ``status`` is
+    the registrar's final status (0 when none came). Failures are retried after 5 s, doubling up
+    to 5 minutes."""
+
+    name: str
+    kind: Literal["trunk", "account"]
+    ok: bool
+    expires: int
+    reason: str
+    status: int
+
+
 LegEvent = (
     Incoming | Trying | Ringing | EarlyMedia | Answered | Failed | HungUp | Held | Resumed | Dtmf
     | Bridged | Unbridged
 )
-SipEvent = LegEvent | TrunkStatus | Registration
+SipEvent = LegEvent | TrunkStatus | Registration | RegisterStatus
 
 
 def from_native(raw: tuple[str, int, tuple[object, ...]]) -> SipEvent:
@@ -147,7 +168,7 @@ def from_native(raw: tuple[str, int, tuple[object, ...]]) -> SipEvent:
     f = cast(tuple[Any, ...], fields)
     match kind:
         case "incoming":
-            return Incoming(leg, f[0], f[1], f[2])
+            return Incoming(leg, f[0], f[1], f[2], f[3])
         case "trying":
             return Trying(leg)
         case "ringing":
@@ -174,4 +195,6 @@ def from_native(raw: tuple[str, int, tuple[object, ...]]) -> SipEvent:
             return TrunkStatus(f[0], f[1])
         case "registration":
             return Registration(f[0], f[1], f[2])
+        case "register-status":
+            return RegisterStatus(f[0], f[1], f[2], f[3], f[4], f[5])
     raise ValueError(f"unknown SIP event kind {kind!r}")

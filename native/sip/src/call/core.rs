@@ -50,6 +50,8 @@ pub enum Action {
         cause: HangupCause,
     },
     Accept(LegId),
+    /// 180 Ringing on an offered leg.
+    Ring(LegId),
     Reject {
         leg: LegId,
         status: u16,
@@ -152,14 +154,23 @@ impl CallCore {
         (leg, vec![Action::Invite { leg, originate }])
     }
 
+    /// A new inbound leg: `agent` when a registered agent calls, `account` when the call is for
+    /// one of our phone accounts.
     pub fn incoming(
         &mut self,
         from: String,
         to: String,
         agent: Option<String>,
+        account: Option<String>,
     ) -> (LegId, Vec<Action>) {
         let leg = self.new_leg(State::Offered, None);
-        (leg, vec![emit(leg, LegEvent::Incoming { from, to, agent })])
+        let event = LegEvent::Incoming {
+            from,
+            to,
+            agent,
+            account,
+        };
+        (leg, vec![emit(leg, event)])
     }
 
     fn leg(&self, id: LegId) -> Result<&Leg> {
@@ -183,6 +194,12 @@ impl CallCore {
                 }
                 self.set_state(leg, State::Answered);
                 Ok(vec![Action::Accept(leg), emit(leg, LegEvent::Answered)])
+            }
+            Command::Ring(leg) => {
+                if self.leg(leg)?.state != State::Offered {
+                    return Err(self.wrong_state(leg, "ring"));
+                }
+                Ok(vec![Action::Ring(leg)])
             }
             Command::Reject { leg, status } => {
                 if self.leg(leg)?.state != State::Offered {

@@ -91,6 +91,8 @@ pub enum Command {
     },
     Bridge(LegId, LegId),
     Unbridge(LegId, LegId),
+    /// Tell the caller of an offered leg that it rings (180 Ringing).
+    Ring(LegId),
     /// Put the peer on hold (re-INVITE sendonly) or take it off hold.
     Hold {
         leg: LegId,
@@ -119,11 +121,13 @@ impl Side {
 /// Something that happened to a leg.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LegEvent {
-    /// A peer called in (inbound legs only). `agent` is set when it is a registered agent.
+    /// A peer called in (inbound legs only). `agent` is set when it is a registered agent,
+    /// `account` when the Request-URI names one of our phone accounts (`[[sip.account]]`).
     Incoming {
         from: String,
         to: String,
         agent: Option<String>,
+        account: Option<String>,
     },
     Trying,
     Ringing,
@@ -152,6 +156,23 @@ pub enum LegEvent {
     },
 }
 
+/// Who registers with a registrar: a trunk (`[[sip.trunk]]` with `register = true`) or a phone
+/// account (`[[sip.account]]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registrant {
+    Trunk,
+    Account,
+}
+
+impl Registrant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trunk => "trunk",
+            Self::Account => "account",
+        }
+    }
+}
+
 /// Something that happened to a trunk or an agent registration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeerEvent {
@@ -162,6 +183,17 @@ pub enum PeerEvent {
         user: String,
         contact: String,
         expires: u32,
+    },
+    /// One of our own registrations changed: `ok` with `expires > 0` when bound (first time or
+    /// refreshed), `ok` with 0 when removed on shutdown, `!ok` when it failed (`reason` is the
+    /// failure's stable name, `status` the registrar's final status, 0 without one).
+    RegisterStatus {
+        name: String,
+        kind: Registrant,
+        ok: bool,
+        expires: u32,
+        reason: &'static str,
+        status: u16,
     },
 }
 

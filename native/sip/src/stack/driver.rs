@@ -32,6 +32,19 @@ pub struct BoundAddr {
     pub addr: SocketAddr,
 }
 
+/// Our signalling address for talking to `peer` over `transport` (same family when we can).
+/// `bound` is never empty: the configuration needs a listen address.
+pub(crate) fn local_for(bound: &[BoundAddr], peer: SocketAddr, transport: Transport) -> SocketAddr {
+    let same = |b: &&BoundAddr| b.transport == transport && b.addr.is_ipv4() == peer.is_ipv4();
+    let any = |b: &&BoundAddr| b.addr.is_ipv4() == peer.is_ipv4();
+    bound
+        .iter()
+        .find(same)
+        .or_else(|| bound.iter().find(any))
+        .unwrap_or(&bound[0])
+        .addr
+}
+
 pub(crate) struct LegHandle {
     ops: UnboundedSender<LegOp>,
     local_media: SocketAddr,
@@ -55,14 +68,7 @@ pub(crate) struct Driver {
 impl Driver {
     /// Our signalling address for talking to `peer` over `transport` (same family when we can).
     pub(crate) fn local_for(&self, peer: SocketAddr, transport: Transport) -> SocketAddr {
-        let same = |b: &&BoundAddr| b.transport == transport && b.addr.is_ipv4() == peer.is_ipv4();
-        let any = |b: &&BoundAddr| b.addr.is_ipv4() == peer.is_ipv4();
-        self.bound
-            .iter()
-            .find(same)
-            .or_else(|| self.bound.iter().find(any))
-            .unwrap_or(&self.bound[0])
-            .addr
+        local_for(&self.bound, peer, transport)
     }
 
     pub(crate) fn emit(&self, event: Event) {
@@ -93,6 +99,7 @@ impl Driver {
             Action::Cancel(leg) => self.send_op(leg, LegOp::Cancel),
             Action::Bye { leg, cause } => self.send_op(leg, LegOp::Bye(cause)),
             Action::Reject { leg, status } => self.send_op(leg, LegOp::Reject(status)),
+            Action::Ring(leg) => self.send_op(leg, LegOp::Ring),
             Action::Accept(leg) => {
                 let answer = self.legs.get_mut(&leg).and_then(|h| {
                     let negotiated = h.negotiated.clone()?;

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use super::digest_names::DigestAlgorithmNames;
 use super::driver::{BoundAddr, Driver};
 use super::limits::LimitInspector;
+use super::registering::Registering;
 use super::{incoming, keepalive};
 use crate::call::core::CallCore;
 use crate::call::types::{Command, Event, HangupCause, LegId, Originate};
@@ -265,11 +266,21 @@ async fn serve(
             tokio::spawn(task);
         }
     }
+    let (mut registering, mut replies) = Registering::new(
+        &config,
+        &bound,
+        endpoint.inner.clone(),
+        events.clone(),
+        std::time::Instant::now(),
+    );
     let _ = ready.send(Ok(bound));
 
     let mut purge = tokio::time::interval(Duration::from_secs(15));
     let done = loop {
-        let deadline = driver.core.next_deadline();
+        let deadline = [driver.core.next_deadline(), registering.next_deadline()]
+            .into_iter()
+            .flatten()
+            .min();
         let timer = async {
             match deadline {
                 Some(at) => tokio::time::sleep_until(at.into()).await,
@@ -293,14 +304,19 @@ async fn serve(
             },
             Some((leg, report)) = reports_rx.recv() => driver.on_report(leg, report),
             Some(tx) = transactions.recv() => incoming::handle(&mut driver, tx).await,
+            Some((id, reply)) = replies.recv() => registering.on_reply(id, reply, std::time::Instant::now()),
             _ = timer => {
-                let actions = driver.core.expire(std::time::Instant::now());
+                let now = std::time::Instant::now();
+                let actions = driver.core.expire(now);
                 driver.run(actions);
+                registering.expire(now);
             }
             _ = purge.tick() => incoming::purge_registrations(&mut driver),
         }
     };
-    // Hang up what is still up, then let the legs' tasks finish their BYE/CANCEL transactions.
+    // Hang up what is still up and remove our registrations, then let the legs' tasks finish
+    // their BYE/CANCEL transactions and the registrars answer.
+    registering.stop(std::time::Instant::now());
     for leg in driver.core.leg_ids() {
         if let Ok(actions) = driver.core.command(
             Command::Hangup {
@@ -314,10 +330,11 @@ async fn serve(
     }
     let grace = tokio::time::sleep(SHUTDOWN_GRACE);
     tokio::pin!(grace);
-    while !driver.core.is_empty() {
+    while !(driver.core.is_empty() && registering.is_done()) {
         tokio::select! {
             _ = &mut grace => break,
             Some((leg, report)) = reports_rx.recv() => driver.on_report(leg, report),
+            Some((id, reply)) = replies.recv() => registering.on_reply(id, reply, std::time::Instant::now()),
         }
     }
     drop(driver);

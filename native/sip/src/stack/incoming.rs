@@ -98,6 +98,14 @@ async fn invite(driver: &mut Driver, mut tx: Transaction) {
     let from = tx.original.header_value("From").unwrap_or_default();
     let to = tx.original.header_value("To").unwrap_or_default();
     let agent = uri::user_of(&from).filter(|user| driver.config.agent_password(user).is_some());
+    // A call for one of our phone accounts names it in the Request-URI (the Contact it registered).
+    let account = tx
+        .original
+        .uri
+        .auth
+        .as_ref()
+        .map(|auth| uri::percent_decode(&auth.user))
+        .filter(|user| driver.config.account(user).is_some());
     let local = driver.local_for(source, Transport::Udp);
     let contact = uri::user_at(
         "ccengine",
@@ -125,6 +133,7 @@ async fn invite(driver: &mut Driver, mut tx: Transaction) {
         uri::addr_spec(&from).to_string(),
         uri::addr_spec(&to).to_string(),
         agent,
+        account,
     );
     let local_media = match driver.media.open(
         leg,

@@ -19,6 +19,7 @@ pub(crate) enum LegOp {
     Cancel,
     Bye(HangupCause),
     Accept(Vec<u8>),
+    Ring,
     Reject(u16),
     Reinvite(Vec<u8>),
 }
@@ -126,6 +127,10 @@ async fn run_op(dialog: &InviteDialog, op: LegOp) -> bool {
         }
         LegOp::Accept(sdp) => {
             let _ = dialog.accept(sdp_headers(), Some(sdp));
+            false
+        }
+        LegOp::Ring => {
+            let _ = dialog.ringing(None, None);
             false
         }
         LegOp::Reject(status) => {

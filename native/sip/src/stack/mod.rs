@@ -8,4 +8,5 @@ mod incoming;
 mod keepalive;
 mod leg_task;
 pub mod limits;
+mod registering;
 mod uri;

@@ -284,6 +284,9 @@ pub fn config_with_trunk(ip: &str, transport: Transport, carrier: SocketAddr) ->
         username: Some("acct".into()),
         password: Some("trunkpw".into()),
         keepalive_seconds: None,
+        register: false,
+        register_expires: 3600,
+        register_user: None,
     });
     config
 }

@@ -120,6 +120,7 @@ fn bridge_needs_two_answered_legs_and_hangup_unbridges() {
         "sip:1001@h".into(),
         "sip:engine@h".into(),
         Some("1001".into()),
+        None,
     );
     assert_eq!(
         core.command(Command::Bridge(customer, agent), now)
@@ -181,9 +182,57 @@ fn unknown_legs_and_bad_commands_are_errors() {
     let mut core = CallCore::new();
     let err = core.command(Command::Answer(LegId(9)), now).unwrap_err();
     assert_eq!(err.slug(), "unknown-leg");
-    let (leg, _) = core.incoming("a".into(), "b".into(), None);
+    let (leg, _) = core.incoming("a".into(), "b".into(), None, None);
     let err = core
         .command(Command::Reject { leg, status: 200 }, now)
         .unwrap_err();
     assert_eq!(err.slug(), "bad-config");
+}
+
+#[test]
+fn an_offered_leg_for_an_account_can_ring_then_be_answered() {
+    let now = Instant::now();
+    let mut core = CallCore::new();
+    let (leg, a) = core.incoming(
+        "sip:ccengine@h".into(),
+        "sip:2001@h".into(),
+        None,
+        Some("2001".into()),
+    );
+    assert_eq!(
+        events(&a),
+        vec![LegEvent::Incoming {
+            from: "sip:ccengine@h".into(),
+            to: "sip:2001@h".into(),
+            agent: None,
+            account: Some("2001".into()),
+        }]
+    );
+    assert_eq!(
+        core.command(Command::Ring(leg), now).unwrap(),
+        vec![Action::Ring(leg)]
+    );
+    assert_eq!(
+        core.command(Command::Ring(leg), now).unwrap(),
+        vec![Action::Ring(leg)]
+    );
+    core.command(Command::Answer(leg), now).unwrap();
+    let err = core.command(Command::Ring(leg), now).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("leg {} cannot ring while answered", leg.0)
+    );
+    let outbound = originate(&mut core, now);
+    assert_eq!(
+        core.command(Command::Ring(outbound), now)
+            .unwrap_err()
+            .slug(),
+        "wrong-state"
+    );
+    assert_eq!(
+        core.command(Command::Ring(LegId(99)), now)
+            .unwrap_err()
+            .slug(),
+        "unknown-leg"
+    );
 }

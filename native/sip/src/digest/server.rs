@@ -1,38 +1,8 @@
-//! Digest authentication as a server (RFC 3261 §22, RFC 7616 hashing, RFC 8760 SHA-256 for SIP):
-//! challenges for agents' phones and the check of their answers. Sans-IO: the caller gives the
-//! time. Nonces are stateless (a timestamp signed with a per-process secret), so any number of
+//! Digest authentication as a server: challenges for agents' phones and the check of their
+//! answers. Nonces are stateless (a timestamp signed with a per-process secret), so any number of
 //! phones can be challenged without keeping state per challenge.
 
-use md5::{Digest as _, Md5};
-use sha2::Sha256;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-pub enum Algorithm {
-    #[serde(rename = "MD5")]
-    Md5,
-    #[serde(rename = "SHA-256")]
-    Sha256,
-}
-
-impl Algorithm {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Md5 => "MD5",
-            Self::Sha256 => "SHA-256",
-        }
-    }
-
-    fn hash(self, data: &str) -> String {
-        match self {
-            Self::Md5 => hex(&Md5::digest(data.as_bytes())),
-            Self::Sha256 => hex(&Sha256::digest(data.as_bytes())),
-        }
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use super::{hex, params, response, Algorithm, Credentials};
 
 /// Why an Authorization header was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,28 +43,9 @@ struct Answer {
 }
 
 fn parse_answer(header: &str) -> Option<Answer> {
-    let rest = header.trim_start();
-    let (scheme, mut rest) = rest.split_once(char::is_whitespace)?;
-    if !scheme.eq_ignore_ascii_case("digest") {
-        return None;
-    }
     let mut answer = Answer::default();
-    loop {
-        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
-        if rest.is_empty() {
-            break;
-        }
-        let (key, after) = rest.split_once('=')?;
-        let after = after.trim_start();
-        let (value, next) = if let Some(quoted) = after.strip_prefix('"') {
-            let end = quoted.find('"')?;
-            (&quoted[..end], &quoted[end + 1..])
-        } else {
-            let end = after.find(',').unwrap_or(after.len());
-            (after[..end].trim(), &after[end..])
-        };
-        let value = value.to_string();
-        match key.trim().to_ascii_lowercase().as_str() {
+    for (key, value) in params(header)? {
+        match key.as_str() {
             "username" => answer.username = value,
             "realm" => answer.realm = value,
             "nonce" => answer.nonce = value,
@@ -106,7 +57,6 @@ fn parse_answer(header: &str) -> Option<Answer> {
             "cnonce" => answer.cnonce = Some(value),
             _ => {}
         }
-        rest = next;
     }
     let complete = [
         &answer.username,
@@ -165,16 +115,8 @@ impl DigestServer {
         password: impl Fn(&str) -> Option<&'p str>,
     ) -> Result<String, DigestFailure> {
         let answer = parse_answer(header).ok_or(DigestFailure::Malformed)?;
-        let algorithm = match answer
-            .algorithm
-            .as_deref()
-            .map(str::to_ascii_uppercase)
-            .as_deref()
-        {
-            None | Some("MD5") => Algorithm::Md5,
-            Some("SHA-256") => Algorithm::Sha256,
-            Some(_) => return Err(DigestFailure::Unsupported),
-        };
+        let algorithm =
+            Algorithm::from_name(answer.algorithm.as_deref()).ok_or(DigestFailure::Unsupported)?;
         if !self.algorithms.contains(&algorithm) {
             return Err(DigestFailure::Unsupported);
         }
@@ -191,20 +133,30 @@ impl DigestServer {
             return Err(DigestFailure::Stale);
         }
         let secret = password(&answer.username).ok_or(DigestFailure::UnknownUser)?;
-        let ha1 = algorithm.hash(&format!("{}:{}:{secret}", answer.username, self.realm));
-        let ha2 = algorithm.hash(&format!("{method}:{}", answer.uri));
-        let expected = match answer.qop.as_deref() {
-            None => algorithm.hash(&format!("{ha1}:{}:{ha2}", answer.nonce)),
-            Some("auth") => {
-                let (nc, cnonce) = answer
+        let counted = match answer.qop.as_deref() {
+            None => None,
+            Some("auth") => Some(
+                answer
                     .nc
                     .as_deref()
                     .zip(answer.cnonce.as_deref())
-                    .ok_or(DigestFailure::Malformed)?;
-                algorithm.hash(&format!("{ha1}:{}:{nc}:{cnonce}:auth:{ha2}", answer.nonce))
-            }
+                    .ok_or(DigestFailure::Malformed)?,
+            ),
             Some(_) => return Err(DigestFailure::Unsupported),
         };
+        let credentials = Credentials {
+            user: &answer.username,
+            realm: &self.realm,
+            password: secret,
+        };
+        let expected = response(
+            algorithm,
+            &credentials,
+            method,
+            &answer.uri,
+            &answer.nonce,
+            counted,
+        );
         if expected.eq_ignore_ascii_case(&answer.response) {
             Ok(answer.username)
         } else {

@@ -64,7 +64,10 @@ class Center:
 @asynccontextmanager
 async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, talk_ms: int,
                  phone_seconds: float = 30, **campaign: object) -> AsyncIterator[Center]:
-    """A running engine dialling one campaign, its agents logged in over their session legs."""
+    """A running engine dialling one campaign, its agents logged in over their session legs.
+    Machines are routed to agents unless a test says otherwise: SIPp's carrier says nothing, and
+    the detector would spend its initial silence on every call."""
+    campaign.setdefault("machine_rule", d.MachineRule.AGENT)
     world = await make_world(store, contacts=contacts, **campaign)  # type: ignore[arg-type]
     users = [f"10{i:02d}" for i in range(1, agents + 1)]
     carrier_port = free_udp_port()

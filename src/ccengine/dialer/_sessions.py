@@ -50,6 +50,9 @@ class AgentSessions:
     def watch(self, watcher: Watcher) -> None:
         self._watchers.append(watcher)
 
+    def unwatch(self, watcher: Watcher) -> None:
+        self._watchers.remove(watcher)
+
     def leg_of(self, agent_id: int) -> int | None:
         """The agent's session leg while the session is up."""
         return self._leg_of.get(agent_id)

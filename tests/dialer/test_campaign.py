@@ -17,6 +17,7 @@ import trio
 from ccengine import domain as d
 from ccengine.agents import AgentService
 from ccengine.dialer import AgentSessions, CampaignTask, Dialling, EventRouter, FlowState
+from ccengine.metrics import Event
 from ccengine.store import Store
 from ccengine.telephony import Media, Telephony
 from tests.sipp_peer import free_udp_port, sipp
@@ -59,27 +60,35 @@ class Center:
     task: CampaignTask
     campaign: d.Campaign
     agent_ids: list[int]
+    telephony: Telephony
+    task_scope: trio.CancelScope
+    """Cancelling it stops the campaign task as an engine shutdown would."""
 
 
 @asynccontextmanager
 async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, talk_ms: int,
-                 phone_seconds: float = 30, **campaign: object) -> AsyncIterator[Center]:
+                 phone_seconds: float = 30, carrier_port: int | None = None, carrier_calls: int | None = None,
+                 events: trio.MemorySendChannel[Event] | None = None, wrapup_s: float = 0.2,
+                 machine_message: Path | None = None, **campaign: object) -> AsyncIterator[Center]:
     """A running engine dialling one campaign, its agents logged in over their session legs.
-    Machines are routed to agents unless a test says otherwise: SIPp's carrier says nothing, and
-    the detector would spend its initial silence on every call."""
+    The carrier is SIPp answering ``carrier_calls`` calls (one per contact by default) unless the
+    test runs its own on ``carrier_port``. Machines are routed to agents unless a test says
+    otherwise: SIPp's carrier says nothing, and the detector would spend its initial silence on
+    every call."""
     campaign.setdefault("machine_rule", d.MachineRule.AGENT)
     world = await make_world(store, contacts=contacts, **campaign)  # type: ignore[arg-type]
     users = [f"10{i:02d}" for i in range(1, agents + 1)]
-    carrier_port = free_udp_port()
     with ExitStack() as stack:
-        stack.enter_context(carrier(carrier_port, contacts, talk_ms, tmp_path))
+        if carrier_port is None:
+            carrier_port = free_udp_port()
+            stack.enter_context(carrier(carrier_port, carrier_calls or contacts, talk_ms, tmp_path))
         media = Media()
         telephony = Telephony(engine_config(carrier_port, users), media=media)
         async with trio.open_nursery() as nursery:
             await nursery.start(media.run)
             await nursery.start(telephony.run)
             router = EventRouter(telephony, media)
-            service = AgentService(store)
+            service = AgentService(store, events)
             sessions = AgentSessions(telephony, router, service, ring_timeout=5)
             await nursery.start(router.run)
             _, host, port = telephony.local_addresses()[0]
@@ -95,15 +104,21 @@ async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, ta
                         await trio.sleep(0.02)
                 agent_ids.append(agent.id)
             dialling = Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "abandon.wav"), ring_timeout=5,
-                                wrapup_s=0.2)
+                                wrapup_s=wrapup_s, machine_message=machine_message)
             task = CampaignTask(world.campaign.id, dialling,
                                 store=store, agents=service, telephony=telephony, media=media, router=router,
-                                sessions=sessions)
+                                sessions=sessions, events=events)
+            scope = trio.CancelScope()
+
+            async def run_task(*, task_status: trio.TaskStatus[None]) -> None:
+                with scope:
+                    await task.run(task_status=task_status)
+
             await store.campaign_action(world.campaign.id, "start")
-            await nursery.start(task.run)
+            await nursery.start(run_task)
             for agent_id in agent_ids:
                 await sessions.login(agent_id, frozenset({world.campaign.id}))
-            yield Center(store, task, world.campaign, agent_ids)
+            yield Center(store, task, world.campaign, agent_ids, telephony, scope)
             nursery.cancel_scope.cancel()
 
 

@@ -30,7 +30,7 @@ from ccengine.dialer._live import LiveCampaign
 from ccengine.dialer._router import EventRouter
 from ccengine.dialer._sessions import AgentSessions
 from ccengine.dialer._wrapups import WrapUps
-from ccengine.errors import MediaError, NotFound, TelephonyError
+from ccengine.errors import AgentStateError, MediaError, NotFound, TelephonyError
 from ccengine.metrics import Event
 from ccengine.pacing import Pacer
 from ccengine.store import CallEnd, CallProgress, Claim, Store
@@ -207,12 +207,17 @@ class CampaignTask:
             self._unplaced.add(claim.call_id)
             agent_id = free[0] if callback.agent_id is None else callback.agent_id
             free.remove(agent_id)
-            status = await self.agents.reserve(agent_id, claim.call_id, at=now)
+            reserved: int | None = agent_id
+            try:
+                status = await self.agents.reserve(agent_id, claim.call_id, at=now)
+            except AgentStateError:  # taken by another campaign meanwhile: dialled without them
+                status = await self.store.agent_status(agent_id)
+                reserved = None
             live.agent(agent_id, status.state, status.since)
             assert self.call_events is not None
             await self.call_events.callback_done(claim.call_id, claim.contact.list_id, agent_id,
                                                  shared=callback.shared, now=now)
-            await self._originate(camp, claim, live, reserved=agent_id)
+            await self._originate(camp, claim, live, reserved=reserved)
 
     def _inactive_reason(self, records_left: int, time_left: float, agents: int) -> d.InactiveReason | None:
         """Why the running campaign cannot dial now (seeds 003/004), None when it can."""
@@ -353,9 +358,8 @@ class CampaignTask:
         await events.ended(call.call_id, call.list_id, outcome, now)
         if call.agent_id is not None:
             await self._wrap_up(call.agent_id, call.call_id)
-        elif call.reserved is not None and self.sessions.leg_of(call.reserved) is not None:
-            status = await self.agents.release(call.reserved)
-            live.agent(call.reserved, status.state, status.since)
+        else:
+            await self._release(call)
 
     async def _offer_agents(self, now: int) -> None:
         """People waiting get free agents, longest waiting first; a callback gets the agent kept
@@ -369,23 +373,48 @@ class CampaignTask:
                 continue
             if call.reserved is not None and self.sessions.leg_of(call.reserved) is None:
                 call.reserved = None
-            if call.reserved is not None:
-                agent_id = call.reserved
-            else:
-                free = [a for a in live.idle_agents() if self.sessions.leg_of(a) is not None]
-                if not free:
-                    return
-                agent_id = free[0]
-            await self._carry_out(call, call.flow.agent_free(agent_id, now))
+            if call.reserved is None and not await self._reserve_free_agent(call, now):
+                return  # nobody free: the longest waiting stays first in line
+            assert call.reserved is not None
+            actions = call.flow.agent_free(call.reserved, now)
+            if not actions:  # too late for this call after all: the agent goes back
+                await self._release(call)
+            await self._carry_out(call, actions)
+
+    async def _reserve_free_agent(self, call: _Call, now: int) -> bool:
+        """Keeps the longest idle agent for ``call``. The store's state machine decides: an agent
+        of several campaigns may have been taken by another campaign's task meanwhile."""
+        live = self.live
+        assert live is not None
+        for agent_id in live.idle_agents():
+            if self.sessions.leg_of(agent_id) is None:
+                continue
+            try:
+                status = await self.agents.reserve(agent_id, call.call_id, at=now)
+            except AgentStateError:
+                current = await self.store.agent_status(agent_id)
+                live.agent(agent_id, current.state, current.since)
+                continue
+            live.agent(agent_id, status.state, status.since)
+            call.reserved = agent_id
+            return True
+        return False
+
+    async def _release(self, call: _Call) -> None:
+        """The agent kept for a call that will not be bridged is free again."""
+        live = self.live
+        assert live is not None
+        agent_id, call.reserved = call.reserved, None
+        if agent_id is not None and self.sessions.leg_of(agent_id) is not None:
+            status = await self.agents.release(agent_id)
+            live.agent(agent_id, status.state, status.since)
 
     async def _bridge(self, call: _Call, agent_id: int, now: int) -> None:
         live = self.live
         session = self.sessions.leg_of(agent_id)
         assert live is not None and session is not None
-        if call.reserved != agent_id:
-            live.agent(agent_id, d.AgentState.RESERVED, now)
-            await self.agents.reserve(agent_id, call.call_id, at=now)
         call.agent_id = agent_id
+        call.reserved = None
         # If the customer hung up meanwhile, the HungUp that follows ends the call and the agent's turn.
         with contextlib.suppress(TelephonyError):
             self.telephony.bridge(call.leg, session)

@@ -214,3 +214,26 @@ async def test_an_agent_whose_phone_vanishes_mid_call_is_logged_out_and_the_call
         assert (await store.agent_status(c.agent_ids[0])).state is d.AgentState.LOGGED_OUT
         assert c.task.placed == 1
     assert records[0].outcome is d.Outcome.HUMAN and records[0].agent_id == c.agent_ids[0]
+
+
+async def test_cancelling_the_task_hangs_up_and_records_every_call_in_flight(store: Store, tmp_path: Path) -> None:
+    # Three lines for one agent: one person talks to the agent, two wait for one (limit 4 s).
+    async with center(store, tmp_path, contacts=3, agents=1, talk_ms=8000, dial_mode=d.DialMode.POWER,
+                      power_ratio=3.0, connect_limit_s=4.0) as c:
+        board = c.task.board
+        with trio.fail_after(10):
+            while sorted(a.state for a in board.calls()) != [FlowState.CONNECTED, FlowState.WAITING,
+                                                               FlowState.WAITING]:
+                await trio.sleep(0.02)
+        c.task_scope.cancel()
+        with trio.fail_after(3):
+            records = await all_ended(store, c.campaign.id, 3, 3)
+            while c.telephony.leg_count() > 1:  # only the agent's session leg is left
+                await trio.sleep(0.02)
+        assert len(board) == 0 and await store.calls_in_progress() == []
+        # The agent's call ended with the task: they wrap it up (and may still qualify it).
+        assert (await store.agent_status(c.agent_ids[0])).state is d.AgentState.WRAP_UP
+    assert sorted(r.outcome for r in records if r.outcome) == sorted(
+        [d.Outcome.HUMAN, d.Outcome.ABANDONED, d.Outcome.ABANDONED])
+    for r in records:  # well before the carrier's own hang-up, 8 s after its answer
+        assert r.ended_at is not None and r.answered_at is not None and r.ended_at - r.answered_at < 6 * d.SECOND

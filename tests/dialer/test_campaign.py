@@ -54,6 +54,17 @@ def prompt(path: Path) -> Path:
     return path
 
 
+async def agent_phone(stack: ExitStack, telephony: Telephony, user: str, tmp_path: Path, seconds: float) -> None:
+    """A pjsua2 phone registered to the engine as ``user`` (it answers its session call and
+    plays a tone), kept until ``stack`` closes or ``seconds`` pass."""
+    _, host, port = telephony.local_addresses()[0]
+    stack.enter_context(tone_phone(tmp_path / f"{user}.wav", 700.0, "--registrar", f"{host}:{port}",
+                                   "--user", user, "--password", PASSWORD, "--seconds", str(seconds)))
+    with trio.fail_after(10):
+        while telephony.agent_contact(user) is None:
+            await trio.sleep(0.02)
+
+
 @dataclass
 class Center:
     store: Store
@@ -91,17 +102,11 @@ async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, ta
             service = AgentService(store, events)
             sessions = AgentSessions(telephony, router, service, ring_timeout=5)
             await nursery.start(router.run)
-            _, host, port = telephony.local_addresses()[0]
             agent_ids = []
             for user in users:
                 agent = await store.create_agent(world.tenant.id, f"agent {user}", extension=user,
                                                  campaign_ids=[world.campaign.id])
-                stack.enter_context(tone_phone(tmp_path / f"{user}.wav", 700.0, "--registrar", f"{host}:{port}",
-                                               "--user", user, "--password", PASSWORD,
-                                               "--seconds", str(phone_seconds)))
-                with trio.fail_after(10):
-                    while telephony.agent_contact(user) is None:
-                        await trio.sleep(0.02)
+                await agent_phone(stack, telephony, user, tmp_path, phone_seconds)
                 agent_ids.append(agent.id)
             dialling = Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "abandon.wav"), ring_timeout=5,
                                 wrapup_s=wrapup_s, machine_message=machine_message)

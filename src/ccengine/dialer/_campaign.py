@@ -128,6 +128,9 @@ class CampaignTask:
                       ring_timeout=self.dialling.ring_timeout)
         self.sessions.watch(self._agent_changed)
         self.wrapups.watch(self._agent_changed)
+        for agent_id in self.sessions.agents_of(camp.id):  # logged in before the campaign started
+            status = await self.store.agent_status(agent_id)
+            live.agent(agent_id, status.state, status.since)
         try:
             async with trio.open_nursery() as nursery:
                 if self._own_wrapups:

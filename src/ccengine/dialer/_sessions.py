@@ -53,6 +53,11 @@ class AgentSessions:
     def unwatch(self, watcher: Watcher) -> None:
         self._watchers.remove(watcher)
 
+    def agents_of(self, campaign_id: int) -> list[int]:
+        """Agents whose session is up and who work ``campaign_id``."""
+        return [s.agent_id for leg, s in self._by_leg.items()
+                if campaign_id in s.campaigns and self._leg_of.get(s.agent_id) == leg]
+
     def leg_of(self, agent_id: int) -> int | None:
         """The agent's session leg while the session is up."""
         return self._leg_of.get(agent_id)

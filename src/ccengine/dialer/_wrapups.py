@@ -114,22 +114,25 @@ class WrapUps:
     async def _ceiling(self, agent_id: int, call_id: int, scope: trio.CancelScope) -> None:
         with scope:
             await trio.sleep(self.ceiling_s)
-        if not scope.cancelled_caught:  # ended outside the scope: ``_end`` cancels it
-            await self._end(agent_id, call_id)
+        if not scope.cancelled_caught and await self._end(agent_id, call_id):
+            # Nobody qualified the call: its contact is not left held, it is tried again later.
+            await self.store.settle_undisposed(call_id, d.now_us())
 
-    async def _end(self, agent_id: int, call_id: int) -> None:
-        """Ends the wrap-up once: whichever of the disposition and the ceiling comes first."""
+    async def _end(self, agent_id: int, call_id: int) -> bool:
+        """Ends the wrap-up once: whichever of the disposition and the ceiling comes first (True
+        for that one)."""
         timer = self._timers.get(agent_id)
         if timer is None or timer[0] != call_id:
-            return
+            return False
         del self._timers[agent_id]
         timer[1].cancel()
         try:
             status = await self.agents.end_wrapup(agent_id)
         except AgentStateError:
-            return  # the session ended meanwhile: logged out already
+            return True  # the session ended meanwhile: logged out already
         for watcher in self._watchers:
             watcher(agent_id, status.state, status.campaign_ids, status.since)
+        return True
 
     async def _send(self, event: Event) -> None:
         if self._events is not None:

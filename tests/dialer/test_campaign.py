@@ -16,7 +16,7 @@ import trio
 
 from ccengine import domain as d
 from ccengine.agents import AgentService
-from ccengine.dialer import AgentSessions, CampaignTask, Dialling, EventRouter, FlowState
+from ccengine.dialer import AgentSessions, CampaignTask, Dialling, EventRouter, FlowState, WrapUps
 from ccengine.metrics import Event
 from ccengine.store import Store
 from ccengine.telephony import Media, Telephony
@@ -80,12 +80,14 @@ class Center:
 async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, talk_ms: int,
                  phone_seconds: float = 30, carrier_port: int | None = None, carrier_calls: int | None = None,
                  events: trio.MemorySendChannel[Event] | None = None, wrapup_s: float = 0.2,
-                 machine_message: Path | None = None, **campaign: object) -> AsyncIterator[Center]:
+                 machine_message: Path | None = None, disposition: str | None = None,
+                 **campaign: object) -> AsyncIterator[Center]:
     """A running engine dialling one campaign, its agents logged in over their session legs.
     The carrier is SIPp answering ``carrier_calls`` calls (one per contact by default) unless the
     test runs its own on ``carrier_port``. Machines are routed to agents unless a test says
     otherwise: SIPp's carrier says nothing, and the detector would spend its initial silence on
-    every call."""
+    every call. With ``disposition``, agents qualify each call with it as soon as they are in
+    wrap-up (else the wrap-up ceiling frees them and the contact is tried again later)."""
     campaign.setdefault("machine_rule", d.MachineRule.AGENT)
     world = await make_world(store, contacts=contacts, **campaign)  # type: ignore[arg-type]
     users = [f"10{i:02d}" for i in range(1, agents + 1)]
@@ -123,8 +125,19 @@ async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, ta
             await nursery.start(run_task)
             for agent_id in agent_ids:
                 await sessions.login(agent_id, frozenset({world.campaign.id}))
+                if disposition is not None:
+                    nursery.start_soon(qualify_every_call, task.wrapups, agent_id, disposition)
             yield Center(store, task, world.campaign, agent_ids, telephony, scope)
             nursery.cancel_scope.cancel()
+
+
+async def qualify_every_call(wrapups: WrapUps, agent_id: int, code: str) -> None:
+    """The agent qualifies each call with ``code`` once in its wrap-up."""
+    while True:
+        call_id = wrapups.call_of(agent_id)
+        if call_id is not None:
+            await wrapups.dispose(agent_id, call_id, code)
+        await trio.sleep(0.02)
 
 
 async def all_ended(store: Store, campaign_id: int, count: int, seconds: float) -> list[d.CallRecord]:
@@ -139,7 +152,7 @@ async def all_ended(store: Store, campaign_id: int, count: int, seconds: float) 
 
 async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agents(store: Store,
                                                                                    tmp_path: Path) -> None:
-    async with center(store, tmp_path, contacts=6, agents=2, talk_ms=1200,
+    async with center(store, tmp_path, contacts=6, agents=2, talk_ms=1200, wrapup_s=30, disposition="sale",
                       dial_mode=d.DialMode.PROGRESSIVE) as c:
         board = c.task.board
         with trio.fail_after(15):  # the board shows a call connected to its agent while it lasts
@@ -149,6 +162,10 @@ async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agen
         assert connected.agent_id in c.agent_ids and board.of_agent(connected.agent_id) == connected
         assert connected.campaign_id == c.campaign.id and connected.phone.startswith("+")
         records = await all_ended(store, c.campaign.id, 6, 30)
+        with trio.fail_after(2):  # and qualified, each by its agent in wrap-up
+            while any(r.disposition is None for r in records):
+                await trio.sleep(0.02)
+                records = await store.calls(c.campaign.id)
         assert len(board) == 0
         with trio.fail_after(2):  # nothing left to dial: the campaign shows why it is inactive
             while (await store.campaign(c.campaign.id)).state is not d.CampaignState.INACTIVE:
@@ -162,6 +179,7 @@ async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agen
         assert r.answered_at <= r.connected_at <= r.ended_at
         assert r.agent_id in c.agent_ids
     assert {r.agent_id for r in records} == set(c.agent_ids)
+    assert {r.disposition for r in records} == {"sale"}  # qualified, so the ceiling never came into it
     # Progressive: never more calls at once than agents (an agent takes one call at a time).
     for r in records:
         overlapping = [o for o in records if o.placed_at < (r.ended_at or 0) and (o.ended_at or 0) > r.placed_at]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import trio
 
 from ccengine import domain as d
@@ -13,6 +14,7 @@ from ccengine.metrics import NONE, Event, EventKind, Flag
 from ccengine.store import Store
 from tests.dialer.conftest import collected_events, indicators
 from tests.dialer.test_campaign import all_ended, center
+from tests.sipp_peer import SCENARIOS
 
 T0 = 1_800_000_000 * d.SECOND
 
@@ -66,3 +68,32 @@ async def test_after_a_run_the_indicators_agree_with_the_call_records(store: Sto
     # The agent's own events (CONNECTED, HANGUP) come from AgentService, once each.
     assert [EventKind(e.kind) for e in sent if e.agent != NONE].count(EventKind.CONNECTED) == 1
     assert all(e.call in {r.id for r in records} for e in sent if e.kind <= EventKind.ABANDONED and e.call)
+
+
+@pytest.mark.parametrize(("status", "reason", "outcome", "kind", "contact_state"), [
+    ("486", "Busy Here", d.Outcome.BUSY, EventKind.BUSY, d.ContactState.PENDING),
+    ("404", "Not Found", d.Outcome.INVALID, EventKind.INVALID_NUMBER, d.ContactState.DONE),
+    ("503", "Service Unavailable", d.Outcome.FAILED, None, d.ContactState.PENDING),
+], ids=["busy", "invalid", "carrier-failing"])
+async def test_refused_calls_end_with_their_outcome_and_event(store: Store, tmp_path: Path, status: str, reason: str,
+                                                             outcome: d.Outcome, kind: EventKind | None,
+                                                             contact_state: d.ContactState) -> None:
+    # SIPp checks status codes as it loads a scenario: they cannot be -key keywords, so fill them in.
+    scenario = tmp_path / "carrier_final.xml"
+    scenario.write_text((SCENARIOS / "carrier_final.xml").read_text().replace("[status]", status)
+                        .replace("[reason]", reason))
+    refusing = ["-sf", str(scenario)]
+    async with (collected_events() as (sender, sent),
+                center(store, tmp_path, contacts=2, agents=1, talk_ms=0, carrier_scenario=refusing,
+                       dial_mode=d.DialMode.PROGRESSIVE, events=sender) as c):
+        records = await all_ended(store, c.campaign.id, 2, 15)
+        assert (await store.agent_status(c.agent_ids[0])).state is d.AgentState.AVAILABLE
+    assert [r.outcome for r in records] == [outcome] * 2
+    assert all(r.answered_at is None and r.agent_id is None for r in records)
+    for r in records:
+        assert (await store.contact(r.contact_id)).state is contact_state
+    kinds = [EventKind(e.kind) for e in sent if e.agent == NONE]
+    assert kinds.count(EventKind.DIAL_ATTEMPT) == 2
+    assert [k for k in kinds if k not in (EventKind.DIAL_ATTEMPT, EventKind.RINGING)] == ([kind] * 2 if kind else [])
+    figures = indicators(sent, c.campaign.id)
+    assert (figures["attempts"], figures["human_answers"], figures["connects"]) == (2, 0, 0)

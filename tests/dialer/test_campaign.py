@@ -81,20 +81,24 @@ async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, ta
                  phone_seconds: float = 30, carrier_port: int | None = None, carrier_calls: int | None = None,
                  events: trio.MemorySendChannel[Event] | None = None, wrapup_s: float = 0.2,
                  machine_message: Path | None = None, disposition: str | None = None,
+                 carrier_scenario: list[str] | None = None,
                  **campaign: object) -> AsyncIterator[Center]:
     """A running engine dialling one campaign, its agents logged in over their session legs.
-    The carrier is SIPp answering ``carrier_calls`` calls (one per contact by default) unless the
-    test runs its own on ``carrier_port``. Machines are routed to agents unless a test says
-    otherwise: SIPp's carrier says nothing, and the detector would spend its initial silence on
-    every call. With ``disposition``, agents qualify each call with it as soon as they are in
-    wrap-up (else the wrap-up ceiling frees them and the contact is tried again later)."""
+    The carrier is SIPp answering ``carrier_calls`` calls (one per contact by default), with
+    ``carrier_scenario``'s arguments if given, unless the test runs its own on ``carrier_port``.
+    Machines are routed to agents unless a test says otherwise: SIPp's carrier says nothing, and
+    the detector would spend its initial silence on every call. With ``disposition``, agents
+    qualify each call with it as soon as they are in wrap-up (else the wrap-up ceiling frees them
+    and the contact is tried again later)."""
     campaign.setdefault("machine_rule", d.MachineRule.AGENT)
     world = await make_world(store, contacts=contacts, **campaign)  # type: ignore[arg-type]
     users = [f"10{i:02d}" for i in range(1, agents + 1)]
     with ExitStack() as stack:
         if carrier_port is None:
             carrier_port = free_udp_port()
-            stack.enter_context(carrier(carrier_port, carrier_calls or contacts, talk_ms, tmp_path))
+            calls = carrier_calls or contacts
+            stack.enter_context(carrier(carrier_port, calls, talk_ms, tmp_path) if carrier_scenario is None
+                                else sipp([*carrier_scenario, "-p", str(carrier_port)], tmp_path, calls=calls))
         media = Media()
         telephony = Telephony(engine_config(carrier_port, users), media=media)
         async with trio.open_nursery() as nursery:

@@ -92,7 +92,10 @@ async def test_past_the_ceiling_the_agent_is_available_anyway(store: Store) -> N
         nursery.cancel_scope.cancel()
 
 
-async def test_a_personal_callback_due_now_is_dialled_and_reaches_its_agent(store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("personal", [True, False], ids=["personal", "shared"])
+async def test_a_callback_due_now_is_dialled_and_reaches_an_agent(store: Store, tmp_path: Path,
+                                                                  personal: bool) -> None:
+    # Personal: kept for the agent who scheduled it; shared: for any free agent (the only one here).
     async with (collected_events() as (sender, sent),
                 center(store, tmp_path, contacts=1, agents=1, talk_ms=800, carrier_calls=2, wrapup_s=30,
                        dial_mode=d.DialMode.PROGRESSIVE, events=sender) as c):
@@ -101,13 +104,13 @@ async def test_a_personal_callback_due_now_is_dialled_and_reaches_its_agent(stor
         with trio.fail_after(5):
             while c.task.wrapups.call_of(agent_id) != first.id:
                 await trio.sleep(0.02)
-        await c.task.wrapups.dispose(agent_id, first.id, "callback", CallbackRequest(d.now_us(), personal=True))
+        await c.task.wrapups.dispose(agent_id, first.id, "callback", CallbackRequest(d.now_us(), personal=personal))
         assert (await store.agent_status(agent_id)).state is not d.AgentState.WRAP_UP
         records = await all_ended(store, c.campaign.id, 2, 15)
         (callback,) = await store.callbacks(c.campaign.id, states=[d.CallbackState.DONE])
     second = records[1]
     assert second.contact_id == first.contact_id and second.outcome is d.Outcome.HUMAN
     assert second.agent_id == agent_id and second.connected_at is not None
-    assert callback.agent_id == agent_id and callback.contact_id == first.contact_id
+    assert callback.agent_id == (agent_id if personal else None) and callback.contact_id == first.contact_id
     (done,) = [e for e in sent if e.kind == EventKind.CALLBACK_DONE]
-    assert (done.call, done.agent, done.flags) == (second.id, agent_id, 0)
+    assert (done.call, done.agent, done.flags) == (second.id, agent_id, 0 if personal else Flag.SHARED)

@@ -238,21 +238,28 @@ class CampaignTask:
         flow = CallFlow(connect_limit_s=camp.connect_limit_s, machine_rule=camp.machine_rule,
                         detect_machines=camp.machine_rule is not d.MachineRule.AGENT)
         now = d.now_us()
+        # No checkpoint from here until the call is held (in flight, or ended below): a stop
+        # between the two would neither give the claim back nor hang the call up.
         self._unplaced.discard(call_id)
         live.placed(call_id, now)
-        assert self.call_events is not None
-        await self.call_events.placed(call_id, claim.contact.list_id, now)
         try:
             leg = self.telephony.originate(trunk=self.dialling.trunk, number=phone, caller_id=camp.caller_id,
                                            timeout=self.dialling.ring_timeout)
         except TelephonyError:
-            await self._end(_Call(call_id, claim.contact.list_id, -1, flow, reserved=reserved), d.Outcome.FAILED)
+            call = _Call(call_id, claim.contact.list_id, -1, flow, reserved=reserved)
+            await self._send_placed(call, now)
+            await self._end(call, d.Outcome.FAILED)
             return
         call = _Call(call_id, claim.contact.list_id, leg, flow, reserved=reserved)
         self._calls[leg] = call
         self.router.own(leg, self._handle)
         self.board.put(ActiveCall(call_id, camp.tenant_id, camp.id, claim.contact.id, phone, flow.state, now, now, leg))
         self.placed += 1
+        await self._send_placed(call, now)
+
+    async def _send_placed(self, call: _Call, now: int) -> None:
+        assert self.call_events is not None
+        await self.call_events.placed(call.call_id, call.list_id, now)
 
     async def _handle(self, event: SipEvent | MediaEvent) -> None:
         now = d.now_us()

@@ -172,9 +172,9 @@ class CampaignTask:
         live = self.live
         assert live is not None
         for agent_id in live.reserved_agents():  # kept for a callback cut off before it was placed
-            if self.sessions.leg_of(agent_id) is not None:
-                status = await self.agents.release(agent_id)
-                live.agent(agent_id, status.state, status.since)
+            held = await self.store.agent_status(agent_id)  # (or by another campaign: left alone)
+            if held.call_id in self._unplaced and self.sessions.leg_of(agent_id) is not None:
+                self._tell(await self.agents.release(agent_id))
         if self._unplaced:
             await self.store.release_claims(sorted(self._unplaced))
             self._unplaced.clear()
@@ -216,7 +216,7 @@ class CampaignTask:
             except AgentStateError:  # taken by another campaign meanwhile: dialled without them
                 status = await self.store.agent_status(agent_id)
                 reserved = None
-            live.agent(agent_id, status.state, status.since)
+            self._tell(status)
             assert self.call_events is not None
             await self.call_events.callback_done(claim.call_id, claim.contact.list_id, agent_id,
                                                  shared=callback.shared, now=now)
@@ -403,9 +403,9 @@ class CampaignTask:
                 status = await self.agents.reserve(agent_id, call.call_id, at=now)
             except AgentStateError:
                 current = await self.store.agent_status(agent_id)
-                live.agent(agent_id, current.state, current.since)
+                self._tell(current)
                 continue
-            live.agent(agent_id, status.state, status.since)
+            self._tell(status)
             call.reserved = agent_id
             return True
         return False
@@ -417,7 +417,7 @@ class CampaignTask:
         agent_id, call.reserved = call.reserved, None
         if agent_id is not None and self.sessions.leg_of(agent_id) is not None:
             status = await self.agents.release(agent_id)
-            live.agent(agent_id, status.state, status.since)
+            self._tell(status)
 
     async def _bridge(self, call: _Call, agent_id: int, now: int) -> None:
         live = self.live
@@ -430,7 +430,7 @@ class CampaignTask:
             self.telephony.bridge(call.leg, session)
         live.connected(call.call_id)
         status = await self.agents.connect(agent_id, call.call_id, self.campaign_id)
-        live.agent(agent_id, status.state, status.since)
+        self._tell(status)
         await self.store.progress_calls([CallProgress(call.call_id, connected_at=now, agent_id=agent_id)])
 
     async def _wrap_up(self, agent_id: int, call_id: int) -> None:
@@ -439,7 +439,13 @@ class CampaignTask:
         if self.sessions.leg_of(agent_id) is None:
             return  # the session ended during the call: the agent is logged out already
         status = await self.wrapups.start(agent_id, call_id)
-        live.agent(agent_id, status.state, status.since)
+        self._tell(status)
+
+    def _tell(self, status: d.AgentStatus) -> None:
+        """An agent's state changed here: every campaign task of the agent hears it (through the
+        sessions' watchers, this one's included), so an agent shared by several campaigns is not
+        seen free by the others while busy with this one."""
+        self.sessions.changed(status.agent_id, status.state, status.since)
 
     def _agent_changed(self, agent_id: int, state: d.AgentState, campaigns: frozenset[int], now: int) -> None:
         if self.live is not None and (self.campaign_id in campaigns or state is d.AgentState.LOGGED_OUT):

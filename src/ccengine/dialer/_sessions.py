@@ -53,6 +53,13 @@ class AgentSessions:
     def unwatch(self, watcher: Watcher) -> None:
         self._watchers.remove(watcher)
 
+    def changed(self, agent_id: int, state: d.AgentState, now: int) -> None:
+        """Tells the watchers of a change made elsewhere (a campaign task reserved, connected or
+        released the agent), with the campaigns of the agent's session; none without one."""
+        leg = self._leg_of.get(agent_id)
+        if leg is not None:
+            self._tell(agent_id, state, self._by_leg[leg].campaigns, now)
+
     def agents_of(self, campaign_id: int) -> list[int]:
         """Agents whose session is up and who work ``campaign_id``."""
         return [s.agent_id for leg, s in self._by_leg.items()

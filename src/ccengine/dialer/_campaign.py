@@ -102,8 +102,8 @@ class CampaignTask:
         self.owner = owner
         self._calls: dict[int, _Call] = {}
         """Calls in flight by customer SIP leg."""
-        self._unplaced: set[int] = set()
-        """Call ids claimed from the store and not yet originated."""
+        self._unplaced: dict[int, d.Callback | None] = {}
+        """Call ids claimed from the store and not yet originated, with the callback claimed."""
         self.call_events: CallEvents | None = None
         self.live: LiveCampaign | None = None
         self.placed = 0
@@ -177,6 +177,10 @@ class CampaignTask:
                 self._tell(await self.agents.release(agent_id))
         if self._unplaced:
             await self.store.release_claims(sorted(self._unplaced))
+            for callback in self._unplaced.values():
+                if callback is not None:  # its claim closed it: back on the agenda as it was
+                    await self.store.schedule_callback(callback.contact_id, callback.due_at, agent_id=callback.agent_id,
+                                                       note=callback.note)
             self._unplaced.clear()
 
     async def _pace(self, camp: d.Campaign, pacer: Pacer, live: LiveCampaign, now: int) -> None:
@@ -193,7 +197,7 @@ class CampaignTask:
         if place <= 0:
             return
         claims = await self.store.claim_contacts(camp.id, place, now, self.owner)
-        self._unplaced.update(claim.call_id for claim in claims)
+        self._unplaced.update(dict.fromkeys((claim.call_id for claim in claims), None))
         self._records_left = max(0, records_left - len(claims))
         for claim in claims:
             await self._originate(camp, claim, live)
@@ -207,7 +211,7 @@ class CampaignTask:
             if not due:
                 return
             callback, claim = due[0]
-            self._unplaced.add(claim.call_id)
+            self._unplaced[claim.call_id] = callback
             agent_id = free[0] if callback.agent_id is None else callback.agent_id
             free.remove(agent_id)
             reserved: int | None = agent_id
@@ -217,10 +221,10 @@ class CampaignTask:
                 status = await self.store.agent_status(agent_id)
                 reserved = None
             self._tell(status)
+            await self._originate(camp, claim, live, reserved=reserved)
             assert self.call_events is not None
             await self.call_events.callback_done(claim.call_id, claim.contact.list_id, agent_id,
                                                  shared=callback.shared, now=now)
-            await self._originate(camp, claim, live, reserved=reserved)
 
     def _inactive_reason(self, records_left: int, time_left: float, agents: int) -> d.InactiveReason | None:
         """Why the running campaign cannot dial now (seeds 003/004), None when it can."""
@@ -240,7 +244,7 @@ class CampaignTask:
         now = d.now_us()
         # No checkpoint from here until the call is held (in flight, or ended below): a stop
         # between the two would neither give the claim back nor hang the call up.
-        self._unplaced.discard(call_id)
+        self._unplaced.pop(call_id, None)
         live.placed(call_id, now)
         try:
             leg = self.telephony.originate(trunk=self.dialling.trunk, number=phone, caller_id=camp.caller_id,

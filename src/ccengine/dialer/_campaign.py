@@ -373,7 +373,8 @@ class CampaignTask:
         if call.agent_id is not None:
             await self._wrap_up(call.agent_id, call.call_id)
         else:
-            await self._release(call)
+            agent_id, call.reserved = call.reserved, None
+            await self._release(agent_id)
 
     async def _offer_agents(self, now: int) -> None:
         """People waiting get free agents, longest waiting first; a callback gets the agent kept
@@ -387,16 +388,22 @@ class CampaignTask:
                 continue
             if call.reserved is not None and self.sessions.leg_of(call.reserved) is None:
                 call.reserved = None
-            if call.reserved is None and not await self._reserve_free_agent(call, now):
-                return  # nobody free: the longest waiting stays first in line
-            assert call.reserved is not None
-            actions = call.flow.agent_free(call.reserved, now)
-            if not actions:  # too late for this call after all: the agent goes back
-                await self._release(call)
+            if call.reserved is not None:  # a callback: its agent was kept for it
+                agent_id, call.reserved = call.reserved, None
+            else:
+                # Offers may run at once from the tick and from an answer: each keeps an agent
+                # of its own, and gives it back below if the other one bridged the call first.
+                found = await self._reserve_free_agent(call.call_id, now)
+                if found is None:
+                    return  # nobody free: the longest waiting stays first in line
+                agent_id = found
+            actions = call.flow.agent_free(agent_id, now)
+            if not actions:  # taken meanwhile, or too late for this call: the agent goes back
+                await self._release(agent_id)
             await self._carry_out(call, actions)
 
-    async def _reserve_free_agent(self, call: _Call, now: int) -> bool:
-        """Keeps the longest idle agent for ``call``. The store's state machine decides: an agent
+    async def _reserve_free_agent(self, call_id: int, now: int) -> int | None:
+        """Keeps the longest idle agent for a call. The store's state machine decides: an agent
         of several campaigns may have been taken by another campaign's task meanwhile."""
         live = self.live
         assert live is not None
@@ -404,31 +411,24 @@ class CampaignTask:
             if self.sessions.leg_of(agent_id) is None:
                 continue
             try:
-                status = await self.agents.reserve(agent_id, call.call_id, at=now)
+                status = await self.agents.reserve(agent_id, call_id, at=now)
             except AgentStateError:
-                current = await self.store.agent_status(agent_id)
-                self._tell(current)
+                self._tell(await self.store.agent_status(agent_id))
                 continue
             self._tell(status)
-            call.reserved = agent_id
-            return True
-        return False
+            return agent_id
+        return None
 
-    async def _release(self, call: _Call) -> None:
-        """The agent kept for a call that will not be bridged is free again."""
-        live = self.live
-        assert live is not None
-        agent_id, call.reserved = call.reserved, None
+    async def _release(self, agent_id: int | None) -> None:
+        """An agent kept for a call that will not be bridged is free again."""
         if agent_id is not None and self.sessions.leg_of(agent_id) is not None:
-            status = await self.agents.release(agent_id)
-            self._tell(status)
+            self._tell(await self.agents.release(agent_id))
 
     async def _bridge(self, call: _Call, agent_id: int, now: int) -> None:
         live = self.live
         session = self.sessions.leg_of(agent_id)
         assert live is not None and session is not None
         call.agent_id = agent_id
-        call.reserved = None
         # If the customer hung up meanwhile, the HungUp that follows ends the call and the agent's turn.
         with contextlib.suppress(TelephonyError):
             self.telephony.bridge(call.leg, session)

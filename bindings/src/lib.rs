@@ -10,6 +10,7 @@ mod media;
 mod pacing;
 mod sip;
 mod sip_media;
+mod sim;
 
 use ccengine_events::calendar::{tzdb_version, tzif as native_tzif};
 use ccengine_events::counters::Counter;
@@ -55,6 +56,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pacing::check_scenario, m)?)?;
     m.add_class::<media::PyMediaEngine>()?;
     m.add_class::<sip::PySipEngine>()?;
+    m.add_class::<sim::PyCallDraws>()?;
     m.add("NONE", NONE)?;
     m.add("TZDB_VERSION", tzdb_version())?;
     m.add("EVENT_KINDS", EventKind::ALL.iter().map(|k| (k.name(), *k as u8)).collect::<Vec<_>>())?;

@@ -19,8 +19,11 @@ from ccengine import domain as d
 from ccengine.agents import AgentService
 from ccengine.api import ApiServer, ApiSettings, LoginLimits, Services
 from ccengine.campaigns import CampaignService
+from ccengine.dialer import CallBoard, EventRouter
 from ccengine.metrics import Aggregator, Hub, MetricsService
 from ccengine.store import Store
+from ccengine.supervision import Supervision
+from ccengine.telephony import Media, Telephony
 
 PASSWORD = "correct horse battery"
 #: argon2id made cheap for tests (the library's defaults take ~50 ms a hash by design).
@@ -63,6 +66,15 @@ class Api:
         return await self.client.request(method, path, headers=headers, **kwargs)
 
 
+def idle_supervision(store: Store, hub: Hub) -> Supervision:
+    """Supervision over an engine whose telephony is configured but not started: its call board
+    is real (tests put calls on it) and no agent is on a call, so supervising answers 409."""
+    media = Media()
+    telephony = Telephony("[sip]\n", media=media)
+    return Supervision(telephony=telephony, media=media, router=EventRouter(telephony, media),
+                       board=CallBoard(hub), store=store, hub=hub)
+
+
 async def make_tenant(services: Services, name: str, prefix: str) -> Tenant:
     store = services.store
     tenant = await store.create_tenant(name, "Europe/Paris")
@@ -92,7 +104,8 @@ async def api(nursery: trio.Nursery, tmp_path: Path) -> AsyncIterator[Api]:
                             campaigns=CampaignService(store, metrics.sender(), hub=hub), aggregator=aggregator,
                             hub=hub, settings=ApiSettings(passwords=FAST_HASHER, live_min_interval_s=0.01,
                                                           login_limits=LoginLimits(per_account=3, per_address=6,
-                                                                                   window_s=60)))
+                                                                                   window_s=60)),
+                            supervision=idle_supervision(store, hub))
         tenants = [await make_tenant(services, "acme", "1"), await make_tenant(services, "globex", "2")]
         server = ApiServer(services, port=0, graceful_timeout_s=0.5)
         port = await nursery.start(server.run)

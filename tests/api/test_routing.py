@@ -30,6 +30,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/callbacks/{callback_id}/close"): {"state": "done"},
     ("POST", "/api/do-not-call"): {"phones": ["+33600000001"]},
     ("POST", "/api/do-not-call/remove"): {"phones": ["+33600000001"]},
+    ("PATCH", "/api/agents/{agent_id}/supervision"): {"mode": "whisper"},
+    ("POST", "/api/agents/{agent_id}/messages"): {"text": "slow down"},
 }
 #: Logging out ends the token the table uses: tested on its own (test_users.py).
 SKIPPED = {("DELETE", "/api/sessions/current")}

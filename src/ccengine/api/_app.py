@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from ccengine.api import (
     _agents,
     _callbacks,
+    _calls,
     _campaigns,
     _contacts,
     _dnc,
@@ -18,7 +19,9 @@ from ccengine.api import (
     _indicators,
     _lists,
     _live,
+    _messages,
     _problems,
+    _supervision,
     _users,
 )
 from ccengine.api._ratelimit import LoginLimiter
@@ -27,7 +30,8 @@ from ccengine.api._services import Services
 TITLE = "ccengine admin API"
 VERSION = "1"
 ROUTERS = (_users.router, _campaigns.router, _lists.router, _contacts.router, _agents.router, _callbacks.router,
-           _dnc.router, _indicators.router, _exports.router, _live.router)
+           _dnc.router, _indicators.router, _exports.router, _live.router,
+           _supervision.router, _calls.router, _messages.router)
 
 
 def create_app(services: Services) -> FastAPI:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from ccengine import domain as d
 from ccengine.api._auth import Caller, caller_of_token
+from ccengine.api._calls import call_out
 from ccengine.api._indicators import live_figures, sized
 from ccengine.api._models import moment
 from ccengine.api._problems import Problem, problem_response
@@ -72,7 +73,8 @@ async def live(ws: WebSocket) -> None:
 def _scope(caller: Caller) -> Any:
     if caller.role is d.Role.AGENT:
         mine = caller.agent_id
-        return lambda n: n.tenant == caller.tenant_id and n.agent == mine and n.topic in ("agent", "indicators")
+        return lambda n: n.tenant == caller.tenant_id and n.agent == mine and n.topic in ("agent", "indicators",
+                                                                                          "message")
     return lambda n: n.tenant == caller.tenant_id
 
 
@@ -164,9 +166,26 @@ class SharedReads:
             if topic == "list":
                 x = await store.contact_list(key)
                 return {"type": "list", "list_id": x.id, "campaign_id": x.campaign_id, "status": x.status.value}
+            if topic == "message":
+                m = await store.message(key)
+                return None if m is None else {"type": "message", "message_id": m.id, "agent_id": m.agent_id,
+                                               "from_user": m.from_user, "at": _iso(m.at), "text": m.text}
+            if topic == "call":
+                return self._call(key)
         except NotFound:
             return None
         return None
+
+    def _call(self, call_id: int) -> dict[str, Any] | None:
+        """A call's state from the board (phone masked: one message serves every role); a call
+        gone from the board has ended."""
+        supervision = self.services.supervision
+        if supervision is None:
+            return None
+        call = supervision.board.get(call_id)
+        if call is None:
+            return {"type": "call", "call_id": call_id, "state": "ended"}
+        return {"type": "call", **call_out(call, full_phone=False).model_dump(mode="json")}
 
 
 def _iso(us: int) -> str:

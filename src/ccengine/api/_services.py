@@ -4,7 +4,7 @@ API's own settings."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import argon2
 from fastapi import Depends, Request
@@ -14,6 +14,9 @@ from ccengine.api._ratelimit import LoginLimits
 from ccengine.campaigns import CampaignService
 from ccengine.metrics import Aggregator, Hub
 from ccengine.store import Store
+
+if TYPE_CHECKING:
+    from ccengine.supervision import Supervision
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,9 @@ class Services:
     between two of its batches, never during one."""
     hub: Hub
     settings: ApiSettings = field(default_factory=ApiSettings)
+    supervision: Supervision | None = None
+    """Listen, whisper, barge, takeover and the call board; None when the engine runs without
+    telephony (those operations then answer 503)."""
 
 
 def _services(request: Request) -> Services:

@@ -8,16 +8,19 @@ from ccengine.store._contacts_sql import RECYCLABLE, BulkResult, Claim
 from ccengine.store._imports_sql import ImportRecord
 from ccengine.store._migrations import MIGRATIONS
 from ccengine.store._sqlite import Store, connect
+from ccengine.store._supervision_sql import AuditEntry, Message
 
 __all__ = [
     "MIGRATIONS",
     "RECYCLABLE",
     "Activity",
+    "AuditEntry",
     "BulkResult",
     "CallEnd",
     "CallProgress",
     "Claim",
     "ImportRecord",
+    "Message",
     "SessionInfo",
     "Store",
     "connect",

@@ -226,6 +226,35 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX api_session_by_user ON api_session (user_id);
         """,
     ),
+    (
+        "supervision audit, supervisor-agent chat",
+        """
+        -- One line per stretch of supervision in one mode on one call: a mode switch closes the
+        -- line and opens the next (same session), so each mode's time is ended_at - started_at.
+        CREATE TABLE supervision_audit (
+            id INTEGER PRIMARY KEY,
+            session INTEGER NOT NULL,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+            supervisor_id INTEGER NOT NULL REFERENCES user(id),
+            agent_id INTEGER NOT NULL REFERENCES agent(id),
+            call_id INTEGER,
+            mode TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            ended_at INTEGER,
+            end_reason TEXT
+        );
+        CREATE INDEX supervision_audit_by_tenant ON supervision_audit (tenant_id, started_at);
+        CREATE TABLE agent_message (
+            id INTEGER PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+            agent_id INTEGER NOT NULL REFERENCES agent(id),
+            from_user INTEGER NOT NULL REFERENCES user(id),
+            at INTEGER NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX agent_message_by_agent ON agent_message (agent_id, id);
+        """,
+    ),
 )
 
 

@@ -21,6 +21,7 @@ from ccengine.store import _calls_sql as calls
 from ccengine.store import _campaigns_sql as campaigns
 from ccengine.store import _contacts_sql as contacts
 from ccengine.store import _imports_sql as imports
+from ccengine.store import _supervision_sql as supervision
 from ccengine.store import _tenancy_sql as tenancy
 from ccengine.store._migrations import migrate
 from ccengine.store._thread import WorkerThread
@@ -348,3 +349,29 @@ class Store:
                                 limit: int = 1000) -> list[imports.Rejection]:
         return await self._thread.run(
             lambda db: imports.import_rejections(db, import_id, after_line=after_line, limit=limit))
+
+    # supervision audit and supervisor -> agent chat
+    async def open_audit(self, *, session: int | None, tenant_id: int, supervisor_id: int, agent_id: int,
+                         call_id: int | None, mode: str, at: int) -> supervision.AuditEntry:
+        return await self._thread.run(
+            lambda db: supervision.open_audit(db, session=session, tenant_id=tenant_id, supervisor_id=supervisor_id,
+                                              agent_id=agent_id, call_id=call_id, mode=mode, at=at))
+
+    async def close_audit(self, entry_id: int, at: int, reason: str) -> None:
+        await self._thread.run(supervision.close_audit, entry_id, at, reason)
+
+    async def audit(self, tenant_id: int, *, agent_id: int | None = None, supervisor_id: int | None = None,
+                    since: int | None = None, until: int | None = None, after: int = 0,
+                    limit: int = 100) -> list[supervision.AuditEntry]:
+        return await self._thread.run(
+            lambda db: supervision.audit(db, tenant_id, agent_id=agent_id, supervisor_id=supervisor_id, since=since,
+                                         until=until, after=after, limit=limit))
+
+    async def add_message(self, tenant_id: int, agent_id: int, from_user: int, text: str) -> supervision.Message:
+        return await self._thread.run(supervision.add_message, tenant_id, agent_id, from_user, d.now_us(), text)
+
+    async def message(self, message_id: int) -> supervision.Message | None:
+        return await self._thread.run(supervision.message, message_id)
+
+    async def messages(self, agent_id: int, *, after: int = 0, limit: int = 100) -> list[supervision.Message]:
+        return await self._thread.run(lambda db: supervision.messages(db, agent_id, after=after, limit=limit))

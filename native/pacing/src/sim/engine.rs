@@ -5,11 +5,10 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use rand::rngs::SmallRng;
-
 use super::agents::{Agents, State};
-use super::dist::{exponential, LogNormal};
-use super::record::{stream, Fate, AGENTS};
+use super::laws::{Laws, Outcome, AMD_SECONDS};
+use super::pauses::PauseDraws;
+use super::record::Fate;
 use super::result::{MinuteBin, RunResult};
 use super::scenario::Scenario;
 use crate::config::ComplianceWindow;
@@ -17,14 +16,6 @@ use crate::error::Result;
 use crate::ledger::AbandonLedger;
 use crate::snapshot::{Counts, Snapshot};
 use crate::Policy;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Human,
-    Machine,
-    NoAnswer,
-    Failed,
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Ev {
@@ -95,23 +86,11 @@ impl Recent {
     }
 }
 
-/// Parameters in force (they drift during the day).
-#[derive(Debug, Clone, Copy)]
-struct Params {
-    human: f64,
-    machine: f64,
-    busy: f64,
-    invalid: f64,
-    answer: LogNormal,
-    talk: LogNormal,
-    wrap: LogNormal,
-}
-
 struct Sim<'a> {
     sc: &'a Scenario,
     seed: u64,
     /// One stream per agent (its pauses), in the order agents join: the same for every policy.
-    agent_rngs: Vec<SmallRng>,
+    pauses: Vec<PauseDraws>,
     heap: BinaryHeap<Reverse<Item>>,
     seq: u64,
     agents: Agents,
@@ -124,7 +103,7 @@ struct Sim<'a> {
     wrap: Recent,
     answer: Recent,
     bins: Vec<MinuteBin>,
-    params: Params,
+    laws: Laws,
     records_left: Option<i64>,
     exhausted_at: Option<f64>,
     machines: u64,
@@ -141,45 +120,25 @@ impl Sim<'_> {
         self.bins.get_mut((now / 60.0) as usize)
     }
 
-    /// Draws agent `agent`'s next pause time (the agent's stream is created on first use).
+    /// Draws agent `agent`'s next pause time.
     fn next_pause(&mut self, agent: usize, now: f64) -> f64 {
-        let per_hour = self.sc.pauses.per_hour;
-        if per_hour > 0.0 {
-            now + exponential(self.agent_rng(agent), 3600.0 / per_hour)
-        } else {
-            f64::INFINITY
-        }
+        now + self.pause_draws(agent).gap()
     }
 
-    fn agent_rng(&mut self, agent: usize) -> &mut SmallRng {
-        while self.agent_rngs.len() <= agent {
-            let rank = self.agent_rngs.len() as u64;
-            self.agent_rngs.push(stream(self.seed, AGENTS, rank));
+    /// The agent's pause stream, created on first use.
+    fn pause_draws(&mut self, agent: usize) -> &mut PauseDraws {
+        while self.pauses.len() <= agent {
+            let rank = self.pauses.len() as u64;
+            self.pauses.push(PauseDraws::new(self.seed, rank, &self.sc.pauses));
         }
-        &mut self.agent_rngs[agent]
+        &mut self.pauses[agent]
     }
 
     fn place(&mut self, now: f64, delay: f64) {
-        let p = self.params;
         let fate = Fate::of(self.seed, self.counts.attempts as u64);
-        let r = fate.outcome;
-        let (outcome, after) = if r < p.human {
-            (Outcome::Human, p.answer.at(fate.answer))
-        } else if r < p.human + p.machine {
-            // Answering-machine detection needs a few seconds of the greeting.
-            (Outcome::Machine, p.answer.at(fate.answer) + 2.5)
-        } else if r < p.human + p.machine + p.busy {
-            (Outcome::Failed, 2.0 + 3.0 * fate.failure)
-        } else if r < p.human + p.machine + p.busy + p.invalid {
-            (Outcome::Failed, 0.5 + 1.5 * fate.failure)
-        } else {
-            (Outcome::NoAnswer, self.sc.ring.timeout)
-        };
-        // People and machines answer before the timeout, or the call rings out.
-        let (outcome, after) = match outcome {
-            Outcome::Human | Outcome::Machine if after >= self.sc.ring.timeout => (Outcome::NoAnswer, self.sc.ring.timeout),
-            o => (o, after),
-        };
+        let (outcome, ring) = self.laws.outcome(&fate, self.sc.ring.timeout);
+        // Answering-machine detection needs a few seconds of the greeting.
+        let after = if outcome == Outcome::Machine { ring + AMD_SECONDS } else { ring };
         let id = self.calls.len() as u32;
         let placed = now + delay;
         self.calls.push(Call { placed, outcome, fate, ring_slot: self.ringing.len() as u32, waiting: false });
@@ -207,7 +166,7 @@ impl Sim<'_> {
 
     fn connect(&mut self, agent: usize, call: u32, now: f64, waited: f64) {
         self.agents.set(agent, State::Talking, now, &mut self.bins);
-        let talk = self.params.talk.at(self.calls[call as usize].fate.talk);
+        let talk = self.laws.talk(&self.calls[call as usize].fate);
         self.at(now + talk, Ev::TalkEnd(agent, call));
         self.counts.connects += 1;
         if let Some(b) = self.bin(now) {
@@ -225,8 +184,7 @@ impl Sim<'_> {
         }
         if now >= a.next_pause {
             self.agents.set(agent, State::Paused, now, &mut self.bins);
-            let mean = self.sc.pauses.mean_seconds;
-            let length = exponential(self.agent_rng(agent), mean);
+            let length = self.pause_draws(agent).length();
             self.agents.list[agent].next_pause = f64::INFINITY;
             self.at(now + length, Ev::PauseEnd(agent));
             return;
@@ -270,7 +228,7 @@ impl Sim<'_> {
                         self.counts.no_answer += 1;
                         self.no_answers += 1;
                     }
-                    Outcome::Failed => {}
+                    Outcome::Busy | Outcome::Invalid => {}
                 }
             }
             Ev::GiveUp(id) => {
@@ -287,7 +245,7 @@ impl Sim<'_> {
                 let since = self.agents.list[agent].since;
                 self.talk.push(now - since);
                 self.agents.set(agent, State::Wrapping, now, &mut self.bins);
-                let wrap = self.params.wrap.at(self.calls[call as usize].fate.wrap);
+                let wrap = self.laws.wrap(&self.calls[call as usize].fate);
                 self.at(now + wrap, Ev::WrapEnd(agent));
             }
             Ev::WrapEnd(agent) => {
@@ -309,22 +267,7 @@ impl Sim<'_> {
                 }
                 self.leave(change.leave, now);
             }
-            Ev::Drift(i) => {
-                let d = self.sc.drift[i];
-                let p = &mut self.params;
-                p.human = d.human.unwrap_or(p.human);
-                p.machine = d.machine.unwrap_or(p.machine);
-                let sc = self.sc;
-                if let Some(m) = d.talk_mean {
-                    p.talk = LogNormal::new(m, sc.talk.sd * m / sc.talk.mean);
-                }
-                if let Some(m) = d.wrap_mean {
-                    p.wrap = LogNormal::new(m, sc.wrap.sd * m / sc.wrap.mean);
-                }
-                if let Some(m) = d.answer_mean {
-                    p.answer = LogNormal::new(m, sc.ring.answer_sd * m / sc.ring.answer_mean);
-                }
-            }
+            Ev::Drift(i) => self.laws.drift(self.sc, &self.sc.drift[i]),
         }
     }
 
@@ -354,19 +297,10 @@ impl Sim<'_> {
 pub fn simulate(scenario: &Scenario, policy: &mut dyn Policy, seed: u64, preview: bool) -> Result<RunResult> {
     let sc = scenario;
     let end = sc.hours * 3600.0;
-    let params = Params {
-        human: sc.outcomes.human,
-        machine: sc.outcomes.machine,
-        busy: sc.outcomes.busy,
-        invalid: sc.outcomes.invalid,
-        answer: LogNormal::new(sc.ring.answer_mean, sc.ring.answer_sd),
-        talk: LogNormal::new(sc.talk.mean, sc.talk.sd),
-        wrap: LogNormal::new(sc.wrap.mean, sc.wrap.sd),
-    };
     let mut sim = Sim {
         sc,
         seed,
-        agent_rngs: Vec::new(),
+        pauses: Vec::new(),
         heap: BinaryHeap::new(),
         seq: 0,
         agents: Agents::default(),
@@ -379,7 +313,7 @@ pub fn simulate(scenario: &Scenario, policy: &mut dyn Policy, seed: u64, preview
         wrap: Recent::new(),
         answer: Recent::new(),
         bins: vec![MinuteBin::default(); (end / 60.0).ceil() as usize],
-        params,
+        laws: Laws::new(sc),
         records_left: sc.records.map(|r| r as i64),
         exhausted_at: None,
         machines: 0,

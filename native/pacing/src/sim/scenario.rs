@@ -233,6 +233,16 @@ impl Scenario {
     }
 }
 
+/// A small scenario for tests: these outcome shares, then `extra` tables (pauses, drifts).
+#[cfg(test)]
+pub(crate) fn sample(outcomes: &str, extra: &str) -> Scenario {
+    let text = format!(
+        "name = \"t\"\nhours = 8\nagents = 3\n[outcomes]\n{outcomes}\n[talk]\nmean = 60\nsd = 20\n\
+         [wrap]\nmean = 10\nsd = 5\n{extra}"
+    );
+    Scenario::from_toml(&text).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

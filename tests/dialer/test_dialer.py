@@ -33,6 +33,16 @@ async def campaign_with_contacts(store: Store, tenant_id: int, name: str, prefix
     return camp
 
 
+async def qualify_every_call(dialer: Dialer, agent_id: int) -> None:
+    """The agent qualifies each call through the dialer once in its wrap-up (the 30 s ceiling
+    never frees them in this test: only their dispositions do)."""
+    while True:
+        call_id = dialer.wrapups.call_of(agent_id)
+        if call_id is not None:
+            await dialer.dispose(agent_id, call_id, "appointment")
+        await trio.sleep(0.02)
+
+
 async def test_two_campaigns_started_and_stopped_through_the_store_while_it_runs(store: Store,
                                                                                 tmp_path: Path) -> None:
     tenant = await store.create_tenant("acme", "Europe/Paris")
@@ -49,7 +59,7 @@ async def test_two_campaigns_started_and_stopped_through_the_store_while_it_runs
             agents = AgentService(store, sender)
             dialer = Dialer(store, agents, telephony, media,
                             Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "abandon.wav"),
-                                     ring_timeout=5, wrapup_s=0.2),
+                                     ring_timeout=5, wrapup_s=30),
                             hub=Hub(), events=sender, session_ring_timeout=5)
             await nursery.start(dialer.run)
             assert dialer.tasks == {}  # nothing runs yet
@@ -61,6 +71,7 @@ async def test_two_campaigns_started_and_stopped_through_the_store_while_it_runs
             for agent, campaigns in ((ann, {first.id, second.id}), (bob, {second.id})):
                 await agent_phone(stack, telephony, agent.extension, tmp_path, 30)
                 await dialer.login(agent.id, frozenset(campaigns))
+                nursery.start_soon(qualify_every_call, dialer, agent.id)
 
             await store.campaign_action(first.id, "start")
             await store.campaign_action(second.id, "start")
@@ -75,6 +86,10 @@ async def test_two_campaigns_started_and_stopped_through_the_store_while_it_runs
                 while dialer.tasks:
                     await trio.sleep(0.02)
             assert len(dialer.board) == 0
+            with trio.fail_after(2):  # each person an agent talked to is qualified by them
+                while any(r.outcome is d.Outcome.HUMAN and r.disposition is None
+                          for r in await store.calls(first.id) + await store.calls(second.id)):
+                    await trio.sleep(0.02)
             await dialer.logout(ann.id)
             with trio.fail_after(5):
                 while (await store.agent_status(ann.id)).state is not d.AgentState.LOGGED_OUT:
@@ -86,6 +101,8 @@ async def test_two_campaigns_started_and_stopped_through_the_store_while_it_runs
     assert {r.agent_id for r in first_records} - {None} == {ann.id}
     assert {r.agent_id for r in second_records} - {None} <= {ann.id, bob.id}
     assert d.Outcome.HUMAN in {r.outcome for r in second_records}
+    for r in await store.calls(first.id) + await store.calls(second.id):  # qualified by their agents
+        assert (r.disposition == "appointment") == (r.outcome is d.Outcome.HUMAN)
     # Shared by two campaigns, Ann still took one call at a time.
     talks = sorted((r.connected_at or 0, r.ended_at or 0) for r in records if r.agent_id == ann.id)
     assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(talks))

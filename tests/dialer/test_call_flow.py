@@ -106,3 +106,21 @@ def test_facts_out_of_order_are_ignored():
     f.answered(T0)
     assert f.answered(T0 + S) == []
     assert f.failed("busy") == []  # answered calls do not fail
+
+
+def test_stopping_hangs_up_and_records_each_call_as_it_stands():
+    ringing = flow()
+    assert ringing.stopped() == [Hangup("normal"), End(d.Outcome.INTERRUPTED)]
+    connected = flow()
+    connected.answered(T0)
+    connected.agent_free(7, T0)
+    assert connected.stopped() == [Hangup("normal"), End(d.Outcome.HUMAN, 7)]
+    detecting = flow(detect=True)
+    detecting.answered(T0)
+    assert detecting.stopped() == [Hangup("normal"), End(d.Outcome.ABANDONED)]
+    assert detecting.person  # a person cut off during detection counts against the cap
+    message = flow(detect=True, rule=d.MachineRule.MESSAGE)
+    message.answered(T0)
+    message.detected("machine", T0 + S)
+    assert message.stopped() == [Hangup("normal"), End(d.Outcome.MACHINE)]
+    assert message.stopped() == []

@@ -16,7 +16,8 @@ import trio
 
 from ccengine import domain as d
 from ccengine.agents import AgentService
-from ccengine.dialer import AgentSessions, CampaignTask, Dialling, EventRouter, FlowState
+from ccengine.dialer import AgentSessions, CampaignTask, Dialling, EventRouter, FlowState, WrapUps
+from ccengine.metrics import Event
 from ccengine.store import Store
 from ccengine.telephony import Media, Telephony
 from tests.sipp_peer import free_udp_port, sipp
@@ -53,55 +54,94 @@ def prompt(path: Path) -> Path:
     return path
 
 
+async def agent_phone(stack: ExitStack, telephony: Telephony, user: str, tmp_path: Path, seconds: float) -> None:
+    """A pjsua2 phone registered to the engine as ``user`` (it answers its session call and
+    plays a tone), kept until ``stack`` closes or ``seconds`` pass."""
+    _, host, port = telephony.local_addresses()[0]
+    stack.enter_context(tone_phone(tmp_path / f"{user}.wav", 700.0, "--registrar", f"{host}:{port}",
+                                   "--user", user, "--password", PASSWORD, "--seconds", str(seconds)))
+    with trio.fail_after(10):
+        while telephony.agent_contact(user) is None:
+            await trio.sleep(0.02)
+
+
 @dataclass
 class Center:
     store: Store
     task: CampaignTask
     campaign: d.Campaign
     agent_ids: list[int]
+    telephony: Telephony
+    task_scope: trio.CancelScope
+    """Cancelling it stops the campaign task as an engine shutdown would."""
 
 
 @asynccontextmanager
 async def center(store: Store, tmp_path: Path, *, contacts: int, agents: int, talk_ms: int,
-                 phone_seconds: float = 30, **campaign: object) -> AsyncIterator[Center]:
-    """A running engine dialling one campaign, its agents logged in over their session legs."""
+                 phone_seconds: float = 30, carrier_port: int | None = None, carrier_calls: int | None = None,
+                 events: trio.MemorySendChannel[Event] | None = None, wrapup_s: float = 0.2,
+                 machine_message: Path | None = None, disposition: str | None = None,
+                 carrier_scenario: list[str] | None = None,
+                 **campaign: object) -> AsyncIterator[Center]:
+    """A running engine dialling one campaign, its agents logged in over their session legs.
+    The carrier is SIPp answering ``carrier_calls`` calls (one per contact by default), with
+    ``carrier_scenario``'s arguments if given, unless the test runs its own on ``carrier_port``.
+    Machines are routed to agents unless a test says otherwise: SIPp's carrier says nothing, and
+    the detector would spend its initial silence on every call. With ``disposition``, agents
+    qualify each call with it as soon as they are in wrap-up (else the wrap-up ceiling frees them
+    and the contact is tried again later)."""
+    campaign.setdefault("machine_rule", d.MachineRule.AGENT)
     world = await make_world(store, contacts=contacts, **campaign)  # type: ignore[arg-type]
     users = [f"10{i:02d}" for i in range(1, agents + 1)]
-    carrier_port = free_udp_port()
     with ExitStack() as stack:
-        stack.enter_context(carrier(carrier_port, contacts, talk_ms, tmp_path))
+        if carrier_port is None:
+            carrier_port = free_udp_port()
+            calls = carrier_calls or contacts
+            stack.enter_context(carrier(carrier_port, calls, talk_ms, tmp_path) if carrier_scenario is None
+                                else sipp([*carrier_scenario, "-p", str(carrier_port)], tmp_path, calls=calls))
         media = Media()
         telephony = Telephony(engine_config(carrier_port, users), media=media)
         async with trio.open_nursery() as nursery:
             await nursery.start(media.run)
             await nursery.start(telephony.run)
             router = EventRouter(telephony, media)
-            service = AgentService(store)
+            service = AgentService(store, events)
             sessions = AgentSessions(telephony, router, service, ring_timeout=5)
             await nursery.start(router.run)
-            _, host, port = telephony.local_addresses()[0]
             agent_ids = []
             for user in users:
                 agent = await store.create_agent(world.tenant.id, f"agent {user}", extension=user,
                                                  campaign_ids=[world.campaign.id])
-                stack.enter_context(tone_phone(tmp_path / f"{user}.wav", 700.0, "--registrar", f"{host}:{port}",
-                                               "--user", user, "--password", PASSWORD,
-                                               "--seconds", str(phone_seconds)))
-                with trio.fail_after(10):
-                    while telephony.agent_contact(user) is None:
-                        await trio.sleep(0.02)
+                await agent_phone(stack, telephony, user, tmp_path, phone_seconds)
                 agent_ids.append(agent.id)
             dialling = Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "abandon.wav"), ring_timeout=5,
-                                wrapup_s=0.2)
+                                wrapup_s=wrapup_s, machine_message=machine_message)
             task = CampaignTask(world.campaign.id, dialling,
                                 store=store, agents=service, telephony=telephony, media=media, router=router,
-                                sessions=sessions)
+                                sessions=sessions, events=events)
+            scope = trio.CancelScope()
+
+            async def run_task(*, task_status: trio.TaskStatus[None]) -> None:
+                with scope:
+                    await task.run(task_status=task_status)
+
             await store.campaign_action(world.campaign.id, "start")
-            await nursery.start(task.run)
+            await nursery.start(run_task)
             for agent_id in agent_ids:
                 await sessions.login(agent_id, frozenset({world.campaign.id}))
-            yield Center(store, task, world.campaign, agent_ids)
+                if disposition is not None:
+                    nursery.start_soon(qualify_every_call, task.wrapups, agent_id, disposition)
+            yield Center(store, task, world.campaign, agent_ids, telephony, scope)
             nursery.cancel_scope.cancel()
+
+
+async def qualify_every_call(wrapups: WrapUps, agent_id: int, code: str) -> None:
+    """The agent qualifies each call with ``code`` once in its wrap-up."""
+    while True:
+        call_id = wrapups.call_of(agent_id)
+        if call_id is not None:
+            await wrapups.dispose(agent_id, call_id, code)
+        await trio.sleep(0.02)
 
 
 async def all_ended(store: Store, campaign_id: int, count: int, seconds: float) -> list[d.CallRecord]:
@@ -116,7 +156,7 @@ async def all_ended(store: Store, campaign_id: int, count: int, seconds: float) 
 
 async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agents(store: Store,
                                                                                    tmp_path: Path) -> None:
-    async with center(store, tmp_path, contacts=6, agents=2, talk_ms=1200,
+    async with center(store, tmp_path, contacts=6, agents=2, talk_ms=1200, wrapup_s=30, disposition="sale",
                       dial_mode=d.DialMode.PROGRESSIVE) as c:
         board = c.task.board
         with trio.fail_after(15):  # the board shows a call connected to its agent while it lasts
@@ -126,6 +166,10 @@ async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agen
         assert connected.agent_id in c.agent_ids and board.of_agent(connected.agent_id) == connected
         assert connected.campaign_id == c.campaign.id and connected.phone.startswith("+")
         records = await all_ended(store, c.campaign.id, 6, 30)
+        with trio.fail_after(2):  # and qualified, each by its agent in wrap-up
+            while any(r.disposition is None for r in records):
+                await trio.sleep(0.02)
+                records = await store.calls(c.campaign.id)
         assert len(board) == 0
         with trio.fail_after(2):  # nothing left to dial: the campaign shows why it is inactive
             while (await store.campaign(c.campaign.id)).state is not d.CampaignState.INACTIVE:
@@ -139,6 +183,7 @@ async def test_a_progressive_campaign_bridges_every_person_to_the_logged_in_agen
         assert r.answered_at <= r.connected_at <= r.ended_at
         assert r.agent_id in c.agent_ids
     assert {r.agent_id for r in records} == set(c.agent_ids)
+    assert {r.disposition for r in records} == {"sale"}  # qualified, so the ceiling never came into it
     # Progressive: never more calls at once than agents (an agent takes one call at a time).
     for r in records:
         overlapping = [o for o in records if o.placed_at < (r.ended_at or 0) and (o.ended_at or 0) > r.placed_at]
@@ -184,7 +229,9 @@ async def test_stopping_the_campaign_stops_dialling_within_a_tick(store: Store, 
         assert c.task.placed == placed <= 2
         records = await store.calls(c.campaign.id)
         assert len(records) == placed
-        assert (await store.list_counts(records[0].list_id))["pending"] == 10 - placed
+        # The rest was never tried (a call abandoned meanwhile is pending again, for a retry).
+        untried = [x for x in await store.contacts(records[0].list_id) if x.attempts == 0]
+        assert len(untried) == 10 - placed
 
 
 async def test_an_agent_whose_phone_vanishes_mid_call_is_logged_out_and_the_call_still_ends(
@@ -196,3 +243,26 @@ async def test_an_agent_whose_phone_vanishes_mid_call_is_logged_out_and_the_call
         assert (await store.agent_status(c.agent_ids[0])).state is d.AgentState.LOGGED_OUT
         assert c.task.placed == 1
     assert records[0].outcome is d.Outcome.HUMAN and records[0].agent_id == c.agent_ids[0]
+
+
+async def test_cancelling_the_task_hangs_up_and_records_every_call_in_flight(store: Store, tmp_path: Path) -> None:
+    # Three lines for one agent: one person talks to the agent, two wait for one (limit 4 s).
+    async with center(store, tmp_path, contacts=3, agents=1, talk_ms=8000, dial_mode=d.DialMode.POWER,
+                      power_ratio=3.0, connect_limit_s=4.0) as c:
+        board = c.task.board
+        with trio.fail_after(10):
+            while sorted(a.state for a in board.calls()) != [FlowState.CONNECTED, FlowState.WAITING,
+                                                               FlowState.WAITING]:
+                await trio.sleep(0.02)
+        c.task_scope.cancel()
+        with trio.fail_after(3):
+            records = await all_ended(store, c.campaign.id, 3, 3)
+            while c.telephony.leg_count() > 1:  # only the agent's session leg is left
+                await trio.sleep(0.02)
+        assert len(board) == 0 and await store.calls_in_progress() == []
+        # The agent's call ended with the task: they wrap it up (and may still qualify it).
+        assert (await store.agent_status(c.agent_ids[0])).state is d.AgentState.WRAP_UP
+    assert sorted(r.outcome for r in records if r.outcome) == sorted(
+        [d.Outcome.HUMAN, d.Outcome.ABANDONED, d.Outcome.ABANDONED])
+    for r in records:  # well before the carrier's own hang-up, 8 s after its answer
+        assert r.ended_at is not None and r.answered_at is not None and r.ended_at - r.answered_at < 6 * d.SECOND

@@ -237,3 +237,40 @@ async def test_pending_contacts_count_the_active_lists_only(store: Store):
     assert await store.pending_contacts(w.campaign.id) == 5
     await store.list_action(w.lists[1].id, "pause")
     assert await store.pending_contacts(w.campaign.id) == 4  # the claims took list 1 first (priority)
+
+
+async def test_a_lowered_attempt_maximum_holds_back_contacts_already_tried_that_often(store: Store) -> None:
+    w = await make_world(store, contacts=2, max_attempts=3, retry_delays={d.Outcome.BUSY: 0})
+    claims = await store.claim_contacts(w.campaign.id, 1, NOW, "t")
+    await store.end_calls([CallEnd(claims[0].call_id, d.Outcome.BUSY, NOW)])
+    await store.edit_campaign(w.campaign.id, max_attempts=1)
+    [claim] = await store.claim_contacts(w.campaign.id, 5, NOW, "t")
+    assert claim.contact.id != claims[0].contact.id and claim.contact.attempts == 1
+
+
+async def test_due_callbacks_keep_calling_hours_and_the_do_not_call_list(store: Store) -> None:
+    nine_to_five = d.Schedule(tz="Europe/Paris", windows=tuple(d.Window(w, dt.time(9), dt.time(17)) for w in range(5)))
+    w = await make_world(store, contacts=2, schedule=nine_to_five)
+    paris, other = await store.contacts(w.lists[0].id)
+    evening = NOW + 8 * 3600 * d.SECOND  # 19:00 in Paris: closed
+    callbacks = [await store.schedule_callback(c.id, evening - d.SECOND) for c in (paris, other)]
+    assert await store.claim_due_callbacks(w.campaign.id, evening, None, 5, "t") == []
+    await store.add_do_not_call(w.tenant.id, [other.phone])
+    next_morning = NOW + 24 * 3600 * d.SECOND  # Tuesday 11:00 in Paris
+    [(cb, claim)] = await store.claim_due_callbacks(w.campaign.id, next_morning, None, 5, "t")
+    assert cb.id == callbacks[0].id and claim.contact.id == paris.id
+    assert (await store.callback(callbacks[1].id)).state is d.CallbackState.CANCELLED
+    assert (await store.contact(other.id)).state is d.ContactState.DONE
+
+
+async def test_a_call_left_unqualified_gives_its_contact_back_for_a_later_try(store: Store) -> None:
+    w = await make_world(store, contacts=2, retry_delays={d.Outcome.HUMAN: 600})
+    left, qualified = await store.claim_contacts(w.campaign.id, 2, NOW, "t")
+    await store.end_calls([CallEnd(c.call_id, d.Outcome.HUMAN, NOW) for c in (left, qualified)])
+    await store.dispose_call(qualified.call_id, "sale", NOW)
+    assert await store.settle_undisposed(left.call_id, NOW + d.SECOND)
+    contact = await store.contact(left.contact.id)
+    assert contact.state is d.ContactState.PENDING and contact.next_attempt_at == NOW + 601 * d.SECOND
+    assert not await store.settle_undisposed(left.call_id, NOW)  # settled already
+    assert not await store.settle_undisposed(qualified.call_id, NOW)
+    assert (await store.contact(qualified.contact.id)).state is d.ContactState.DONE

@@ -3,7 +3,8 @@ need two: it answers every call, plays a looped tone into it and records what it
 As an agent it registers with digest credentials first; as a carrier it only listens.
 
 Run as ``python -m tests.telephony.tone_phone --tone HZ --record PATH --seconds N
-[--registrar HOST:PORT --user U --password P]``. It prints ``ready PORT`` once listening, and
+[--registrar HOST:PORT --user U --password P] [--play WAV]`` (``--play``: loop this WAV instead of
+the tone, e.g. a spoken greeting). It prints ``ready PORT`` once listening, and
 exits 0 when its last call has ended (or after ``--seconds``), with the recording complete."""
 
 from __future__ import annotations
@@ -86,9 +87,11 @@ def main() -> None:
     parser.add_argument("--registrar")
     parser.add_argument("--user", default="carrier")
     parser.add_argument("--password")
+    parser.add_argument("--play", type=Path)
     args = parser.parse_args()
-    tone = args.record.with_suffix(".tone.wav")
-    write_tone(tone, args.tone)
+    tone = args.play or args.record.with_suffix(".tone.wav")
+    if args.play is None:
+        write_tone(tone, args.tone)
 
     ep, port = headless_endpoint()
     phone = _Phone(tone, args.record)

@@ -15,9 +15,11 @@ from ccengine.dialer._call_flow import (
     outcome_of_failure,
 )
 from ccengine.dialer._campaign import CampaignTask, Dialling
+from ccengine.dialer._dialer import Dialer
 from ccengine.dialer._live import LiveCampaign
 from ccengine.dialer._router import EventRouter
 from ccengine.dialer._sessions import AgentSessions, SessionError
+from ccengine.dialer._wrapups import CallbackRequest, WrapUps
 
 __all__ = [
     "Action",
@@ -26,8 +28,10 @@ __all__ = [
     "Bridge",
     "CallBoard",
     "CallFlow",
+    "CallbackRequest",
     "CampaignTask",
     "Detect",
+    "Dialer",
     "Dialling",
     "End",
     "EventRouter",
@@ -37,5 +41,6 @@ __all__ = [
     "Play",
     "SessionError",
     "WantAgent",
+    "WrapUps",
     "outcome_of_failure",
 ]

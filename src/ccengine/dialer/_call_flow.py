@@ -192,6 +192,19 @@ class CallFlow:
             case FlowState.RINGING:
                 return self._end(d.Outcome.NO_ANSWER)
 
+    def stopped(self) -> list[Action]:
+        """The dialer stops (engine shutdown, campaign gone): the call is hung up and recorded as
+        it stands. One still ringing was cut short by us, not by the callee (``interrupted``);
+        a person answered is counted as :meth:`hung_up` counts them (waiting or being detected:
+        abandoned, the safe side of the cap)."""
+        match self.state:
+            case FlowState.ENDED:
+                return []
+            case FlowState.RINGING:
+                return self._end(d.Outcome.INTERRUPTED, Hangup("normal"))
+            case _:
+                return [Hangup("normal"), *self.hung_up()]
+
     def _end(self, outcome: d.Outcome, *first: Action) -> list[Action]:
         self.state = FlowState.ENDED
         return [*first, End(outcome, self.agent_id)]

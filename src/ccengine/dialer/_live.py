@@ -113,6 +113,10 @@ class LiveCampaign:
         since = was.since if was is not None and was.state == state else now
         self._agents[agent_id] = _Agent(state, since, done_after_call)
 
+    def reserved_agents(self) -> list[int]:
+        """Agents kept for a call not yet bridged."""
+        return [i for i, a in self._agents.items() if a.state is d.AgentState.RESERVED]
+
     def idle_agents(self) -> list[int]:
         """Agents free to take a call, idle the longest first."""
         free = [(a.since, i) for i, a in self._agents.items() if a.state is d.AgentState.AVAILABLE]

@@ -50,6 +50,21 @@ class AgentSessions:
     def watch(self, watcher: Watcher) -> None:
         self._watchers.append(watcher)
 
+    def unwatch(self, watcher: Watcher) -> None:
+        self._watchers.remove(watcher)
+
+    def changed(self, agent_id: int, state: d.AgentState, now: int) -> None:
+        """Tells the watchers of a change made elsewhere (a campaign task reserved, connected or
+        released the agent), with the campaigns of the agent's session; none without one."""
+        leg = self._leg_of.get(agent_id)
+        if leg is not None:
+            self._tell(agent_id, state, self._by_leg[leg].campaigns, now)
+
+    def agents_of(self, campaign_id: int) -> list[int]:
+        """Agents whose session is up and who work ``campaign_id``."""
+        return [s.agent_id for leg, s in self._by_leg.items()
+                if campaign_id in s.campaigns and self._leg_of.get(s.agent_id) == leg]
+
     def leg_of(self, agent_id: int) -> int | None:
         """The agent's session leg while the session is up."""
         return self._leg_of.get(agent_id)

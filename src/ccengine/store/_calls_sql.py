@@ -11,7 +11,7 @@ from ccengine import domain as d
 from ccengine.errors import Conflict, DomainError, NotFound
 from ccengine.store import _codec
 from ccengine.store._campaigns_sql import campaign
-from ccengine.store._contacts_sql import Claim
+from ccengine.store._contacts_sql import Claim, open_zones
 from ccengine.store._contacts_sql import contact as load_contact
 from ccengine.store._tenancy_sql import _id
 from ccengine.store._tx import read, write
@@ -124,6 +124,23 @@ def dispose_call(db: sqlite3.Connection, call_id: int, code: str, at: int, *, ca
     else:
         _retry_or_close(db, camp, row["contact_id"], d.Outcome.HUMAN, code, at)
     return call(db, call_id)
+
+
+@write
+def settle_undisposed(db: sqlite3.Connection, call_id: int, at: int) -> bool:
+    """The agent's wrap-up ended without a disposition: the contact, still held for one, is
+    retried after the campaign's delay for a person reached without a final answer (or closed
+    once its attempts are used up), as ``recover`` does after a restart. False when there was
+    nothing to settle (qualified meanwhile, or the call reached nobody)."""
+    row = db.execute("SELECT campaign_id, contact_id, disposition, outcome FROM call WHERE id = ?",
+                     (call_id,)).fetchone()
+    if row is None:
+        raise NotFound("call", call_id)
+    held = db.execute("SELECT 1 FROM contact WHERE id = ? AND state = 'dialing'", (row["contact_id"],)).fetchone()
+    if row["disposition"] is not None or row["outcome"] != d.Outcome.HUMAN.value or held is None:
+        return False
+    _retry_or_close(db, campaign(db, row["campaign_id"]), row["contact_id"], d.Outcome.HUMAN, None, at)
+    return True
 
 
 @read
@@ -265,19 +282,33 @@ def close_callback(db: sqlite3.Connection, callback_id: int, state: d.CallbackSt
 def claim_due_callbacks(db: sqlite3.Connection, campaign_id: int, now: int, agent_ids: Iterable[int] | None,
                         limit: int, owner: str) -> list[tuple[d.Callback, Claim]]:
     """Due callbacks to dial now: shared ones, and personal ones of the given agents (those free to
-    take them; None: any agent). Each is marked done and its contact claimed, as ``claim_contacts``."""
+    take them; None: any agent). Each is marked done and its contact claimed, as ``claim_contacts``.
+    A callback waits while its contact's zone is outside the campaign's calling hours (it is
+    dialled once they open); one whose number went on the do-not-call list since is cancelled and
+    its contact closed: it is never dialled."""
+    camp = campaign(db, campaign_id)
     agents = None if agent_ids is None else json.dumps(sorted(agent_ids))
     rows = db.execute(
         "SELECT * FROM callback WHERE campaign_id = ? AND state = 'pending' AND due_at <= ? "
         "AND (agent_id IS NULL OR ? IS NULL OR agent_id IN (SELECT value FROM json_each(?))) "
-        "ORDER BY due_at, id LIMIT ?",
-        (campaign_id, now, agents, agents or "[]", limit),
+        "ORDER BY due_at, id",
+        (campaign_id, now, agents, agents or "[]"),
     ).fetchall()
     out = []
     for row in rows:
+        if len(out) >= limit:
+            break
         cb = _codec.callback(row)
         contact = load_contact(db, cb.contact_id)
         if contact.state is not d.ContactState.CALLBACK:
+            continue
+        if db.execute("SELECT 1 FROM do_not_call WHERE tenant_id = ? AND phone = ?",
+                      (camp.tenant_id, _codec.phone_key(contact.phone))).fetchone():
+            db.execute("UPDATE callback SET state = 'cancelled' WHERE id = ?", (cb.id,))
+            db.execute("UPDATE contact SET state = 'done' WHERE id = ?", (contact.id,))
+            continue
+        opened, home_open = open_zones(camp, [contact.zone] if contact.zone else [], now)
+        if not (opened if contact.zone else home_open):
             continue
         db.execute("UPDATE callback SET state = 'done' WHERE id = ?", (cb.id,))
         db.execute("UPDATE contact SET state = 'dialing', attempts = attempts + 1, claimed_by = ? WHERE id = ?",

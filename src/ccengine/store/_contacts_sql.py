@@ -128,9 +128,10 @@ def claim_contacts(db: sqlite3.Connection, campaign_id: int, limit: int, now: in
     transaction each is marked ``dialing`` and gets an open call record, so no other task (in this
     process or another) can claim it, and a crash leaves a trace ``recover`` can resolve.
 
-    Due means: in an active list, pending, its next attempt time reached, inside the calling
-    hours of its zone, not on the do-not-call list. Higher-priority lists first, then the oldest
-    due, then file order; lists of equal priority in creation order."""
+    Due means: in an active list, pending, its next attempt time reached, attempts left under the
+    campaign's maximum (which may have been lowered since the contact was last tried), inside the
+    calling hours of its zone, not on the do-not-call list. Higher-priority lists first, then the
+    oldest due, then file order; lists of equal priority in creation order."""
     if limit <= 0:
         return []
     camp = campaign(db, campaign_id)
@@ -146,13 +147,13 @@ def claim_contacts(db: sqlite3.Connection, campaign_id: int, limit: int, now: in
         ids += [r[0] for r in db.execute(
             """
             SELECT c.id FROM contact c
-            WHERE c.list_id = ? AND c.state = 'pending' AND c.next_attempt_at <= ?
+            WHERE c.list_id = ? AND c.state = 'pending' AND c.next_attempt_at <= ? AND c.attempts < ?
               AND (c.zone IN (SELECT value FROM json_each(?)) OR (c.zone IS NULL AND ?))
               AND NOT EXISTS (SELECT 1 FROM do_not_call n WHERE n.tenant_id = ? AND n.phone = c.phone)
             ORDER BY c.next_attempt_at, c.id
             LIMIT ?
             """,
-            (list_id, now, json.dumps(opened), home_open, camp.tenant_id, limit - len(ids)),
+            (list_id, now, camp.max_attempts, json.dumps(opened), home_open, camp.tenant_id, limit - len(ids)),
         )]
     rows = db.execute(
         "UPDATE contact SET state = 'dialing', attempts = attempts + 1, claimed_by = ? "

@@ -275,6 +275,9 @@ class Store:
             lambda db: calls.dispose_call(db, call_id, code, at, callback_at=callback_at,
                                           callback_agent_id=callback_agent_id, note=note))
 
+    async def settle_undisposed(self, call_id: int, at: int) -> bool:
+        return await self._thread.run(calls.settle_undisposed, call_id, at)
+
     async def call(self, call_id: int) -> d.CallRecord:
         return await self._thread.run(calls.call, call_id)
 

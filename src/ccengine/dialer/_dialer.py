@@ -1,0 +1,113 @@
+"""The dialer service: one per process. It owns the event router, the agent sessions, the call
+board and the wrap-ups, and runs one ``CampaignTask`` per campaign that is running or paused,
+following the store's run states every tick: a campaign started gets its task within a tick; a
+stopped one keeps its task until its calls in flight have ended (stop lets calls finish), then
+the task ends; a campaign that disappears has its task cancelled (its calls hung up and recorded).
+The API's commands come here: agents log in (their phone is called: the session leg) and out,
+and qualify their calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import trio
+
+from ccengine import domain as d
+from ccengine.agents import AgentService
+from ccengine.dialer._board import CallBoard
+from ccengine.dialer._campaign import TICK, CampaignTask, Dialling
+from ccengine.dialer._router import EventRouter
+from ccengine.dialer._sessions import AgentSessions
+from ccengine.dialer._wrapups import CallbackRequest, WrapUps
+from ccengine.metrics import Event, Hub
+from ccengine.store import Store
+from ccengine.telephony import Media, Telephony
+
+__all__ = ["Dialer"]
+
+#: Run states whose campaigns have a task.
+_LIVE = frozenset({d.RunState.RUNNING, d.RunState.PAUSED})
+
+
+@dataclass(slots=True)
+class _Running:
+    task: CampaignTask
+    scope: trio.CancelScope
+
+
+class Dialer:
+    def __init__(self, store: Store, agents: AgentService, telephony: Telephony, media: Media, dialling: Dialling,
+                 *, hub: Hub | None = None, events: trio.MemorySendChannel[Event] | None = None,
+                 owner: str = "dialer", session_ring_timeout: float = 20.0) -> None:
+        """``dialling``: every campaign's settings until campaigns carry them (trunk, prompts,
+        ring timeout, wrap-up ceiling); ``hub``: where the call board tells of calls;
+        ``events``: the indicator events' channel (``MetricsService.sender()``), shared by the
+        tasks; ``owner``: the name the store's claims carry."""
+        self.store = store
+        self.agents = agents
+        self.telephony = telephony
+        self.media = media
+        self.dialling = dialling
+        self.owner = owner
+        self._events = events
+        self.router = EventRouter(telephony, media)
+        self.sessions = AgentSessions(telephony, self.router, agents, ring_timeout=session_ring_timeout)
+        self.board = CallBoard(hub)
+        self.wrapups = WrapUps(store, agents, ceiling_s=dialling.wrapup_s, events=events)
+        self._running: dict[int, _Running] = {}
+        self._nursery: trio.Nursery | None = None
+
+    @property
+    def tasks(self) -> dict[int, CampaignTask]:
+        """The campaign tasks running now, by campaign id."""
+        return {campaign_id: r.task for campaign_id, r in self._running.items()}
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Starts the campaigns that run, reports started, then follows the run states until
+        cancelled (which stops every task cleanly)."""
+        async with trio.open_nursery() as nursery:
+            self._nursery = nursery
+            await nursery.start(self.router.run)
+            await nursery.start(self.wrapups.run)
+            await self._follow()
+            task_status.started()
+            while True:
+                await trio.sleep(TICK)
+                await self._follow()
+
+    async def login(self, agent_id: int, campaigns: frozenset[int]) -> int:
+        """Calls the agent's registered phone and logs them in to ``campaigns`` once it answers;
+        returns the session leg. SessionError when the phone does not answer."""
+        return await self.sessions.login(agent_id, campaigns)
+
+    async def logout(self, agent_id: int) -> None:
+        """Hangs up the agent's session leg, which logs them out."""
+        await self.sessions.logout(agent_id)
+
+    async def dispose(self, agent_id: int, call_id: int, code: str,
+                      callback: CallbackRequest | None = None) -> d.CallRecord:
+        """The agent qualifies the call they are wrapping up (see ``WrapUps.dispose``)."""
+        return await self.wrapups.dispose(agent_id, call_id, code, callback)
+
+    async def _follow(self) -> None:
+        campaigns = {c.id: c for c in await self.store.campaigns()}
+        for campaign_id, running in list(self._running.items()):
+            camp = campaigns.get(campaign_id)
+            if camp is None or (camp.run_state is d.RunState.STOPPED and running.task.idle):
+                running.scope.cancel()
+        for camp in campaigns.values():
+            if camp.run_state in _LIVE and camp.id not in self._running:
+                assert self._nursery is not None
+                await self._nursery.start(self._campaign, camp.id)
+
+    async def _campaign(self, campaign_id: int, *, task_status: trio.TaskStatus[None]) -> None:
+        task = CampaignTask(campaign_id, self.dialling, store=self.store, agents=self.agents,
+                            telephony=self.telephony, media=self.media, router=self.router, sessions=self.sessions,
+                            board=self.board, wrapups=self.wrapups, events=self._events, owner=self.owner)
+        scope = trio.CancelScope()
+        self._running[campaign_id] = _Running(task, scope)
+        try:
+            with scope:
+                await task.run(task_status=task_status)
+        finally:
+            del self._running[campaign_id]

@@ -1,0 +1,110 @@
+"""The dialer service over loopback: campaigns started and stopped through the store while it
+runs get their tasks within a tick and lose them once their calls have ended; agents log in
+through it, one of them working both campaigns; the indicator events of both campaigns flow
+through one sender."""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import ExitStack
+from pathlib import Path
+
+import trio
+
+from ccengine import domain as d
+from ccengine.agents import AgentService
+from ccengine.dialer import Dialer, Dialling
+from ccengine.metrics import EventKind, Hub
+from ccengine.store import Store
+from ccengine.telephony import Media, Telephony
+from tests.dialer.conftest import collected_events
+from tests.dialer.test_campaign import agent_phone, all_ended, carrier, engine_config, prompt
+from tests.sipp_peer import free_udp_port
+from tests.store.conftest import ALWAYS
+
+
+async def campaign_with_contacts(store: Store, tenant_id: int, name: str, prefix: str, count: int) -> d.Campaign:
+    camp = await store.create_campaign(d.Campaign(id=0, tenant_id=tenant_id, name=name, schedule=ALWAYS,
+                                                  dial_mode=d.DialMode.PROGRESSIVE,
+                                                  machine_rule=d.MachineRule.AGENT))
+    lst = await store.create_list(camp.id, "main", status=d.ListStatus.ACTIVE)
+    added = await store.add_contacts(lst.id, [(f"+3361{prefix}{i:05d}", "Europe/Paris", {}) for i in range(count)])
+    assert len(added.done) == count
+    return camp
+
+
+async def qualify_every_call(dialer: Dialer, agent_id: int) -> None:
+    """The agent qualifies each call through the dialer once in its wrap-up (the 30 s ceiling
+    never frees them in this test: only their dispositions do)."""
+    while True:
+        call_id = dialer.wrapups.call_of(agent_id)
+        if call_id is not None:
+            await dialer.dispose(agent_id, call_id, "appointment")
+        await trio.sleep(0.02)
+
+
+async def test_two_campaigns_started_and_stopped_through_the_store_while_it_runs(store: Store,
+                                                                                tmp_path: Path) -> None:
+    tenant = await store.create_tenant("acme", "Europe/Paris")
+    first = await campaign_with_contacts(store, tenant.id, "first", "1", 3)
+    second = await campaign_with_contacts(store, tenant.id, "second", "2", 3)
+    carrier_port = free_udp_port()
+    with ExitStack() as stack:
+        stack.enter_context(carrier(carrier_port, 6, 600, tmp_path))
+        media = Media()
+        telephony = Telephony(engine_config(carrier_port, ["1001", "1002"]), media=media)
+        async with collected_events() as (sender, sent), trio.open_nursery() as nursery:
+            await nursery.start(media.run)
+            await nursery.start(telephony.run)
+            agents = AgentService(store, sender)
+            dialer = Dialer(store, agents, telephony, media,
+                            Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "abandon.wav"),
+                                     ring_timeout=5, wrapup_s=30),
+                            hub=Hub(), events=sender, session_ring_timeout=5)
+            await nursery.start(dialer.run)
+            assert dialer.tasks == {}  # nothing runs yet
+            # Ann works both campaigns, Bob the second only. Both pacers may count Ann free at the
+            # same instant: the person the other campaign then reaches waits for the next agent
+            # free, and may hang up first (SIPp ends its calls 600 ms after answering): abandoned.
+            ann = await store.create_agent(tenant.id, "ann", extension="1001", campaign_ids=[first.id, second.id])
+            bob = await store.create_agent(tenant.id, "bob", extension="1002", campaign_ids=[second.id])
+            for agent, campaigns in ((ann, {first.id, second.id}), (bob, {second.id})):
+                await agent_phone(stack, telephony, agent.extension, tmp_path, 30)
+                await dialer.login(agent.id, frozenset(campaigns))
+                nursery.start_soon(qualify_every_call, dialer, agent.id)
+
+            await store.campaign_action(first.id, "start")
+            await store.campaign_action(second.id, "start")
+            with trio.fail_after(1):  # within a tick or two, each has its task
+                while set(dialer.tasks) != {first.id, second.id}:
+                    await trio.sleep(0.02)
+            first_records = await all_ended(store, first.id, 3, 20)
+            await store.campaign_action(first.id, "stop")
+            second_records = await all_ended(store, second.id, 3, 20)
+            await store.campaign_action(second.id, "stop")
+            with trio.fail_after(2):  # stopped with nothing in flight: both tasks end
+                while dialer.tasks:
+                    await trio.sleep(0.02)
+            assert len(dialer.board) == 0
+            with trio.fail_after(2):  # each person an agent talked to is qualified by them
+                while any(r.outcome is d.Outcome.HUMAN and r.disposition is None
+                          for r in await store.calls(first.id) + await store.calls(second.id)):
+                    await trio.sleep(0.02)
+            await dialer.logout(ann.id)
+            with trio.fail_after(5):
+                while (await store.agent_status(ann.id)).state is not d.AgentState.LOGGED_OUT:
+                    await trio.sleep(0.02)
+            nursery.cancel_scope.cancel()
+    records = first_records + second_records
+    for r in records:  # connected to an agent of its campaign, or abandoned waiting for one
+        assert (r.outcome, r.agent_id is not None) in {(d.Outcome.HUMAN, True), (d.Outcome.ABANDONED, False)}
+    assert {r.agent_id for r in first_records} - {None} == {ann.id}
+    assert {r.agent_id for r in second_records} - {None} <= {ann.id, bob.id}
+    assert d.Outcome.HUMAN in {r.outcome for r in second_records}
+    for r in await store.calls(first.id) + await store.calls(second.id):  # qualified by their agents
+        assert (r.disposition == "appointment") == (r.outcome is d.Outcome.HUMAN)
+    # Shared by two campaigns, Ann still took one call at a time.
+    talks = sorted((r.connected_at or 0, r.ended_at or 0) for r in records if r.agent_id == ann.id)
+    assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(talks))
+    attempts = [e.campaign for e in sent if e.kind == EventKind.DIAL_ATTEMPT]
+    assert sorted(attempts) == [first.id] * 3 + [second.id] * 3

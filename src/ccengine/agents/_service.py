@@ -4,7 +4,7 @@ its indicator events go to the metrics service (docs/data-model.md, "Agents").""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 import trio
@@ -25,11 +25,24 @@ class AgentDetails:
     activities: list[Activity]
 
 
+#: Told of every committed transition: the agent's new status.
+Watcher = Callable[[d.AgentStatus], None]
+
+
 class AgentService:
     def __init__(self, store: Store, events: trio.MemorySendChannel[Event] | None = None) -> None:
         """``events``: where indicator events go (``MetricsService.sender()``); None drops them."""
         self.store = store
         self._events = events
+        self._watchers: list[Watcher] = []
+
+    def watch(self, watcher: Watcher) -> None:
+        """``watcher`` hears every transition, whoever asked for it (the dialer, the API, a
+        supervisor): the one place the rest of the process learns an agent's state changed."""
+        self._watchers.append(watcher)
+
+    def unwatch(self, watcher: Watcher) -> None:
+        self._watchers.remove(watcher)
 
     async def act(self, agent_id: int, request: Request) -> Transition:
         """Applies one request atomically and emits its events; AgentStateError if refused."""
@@ -40,6 +53,8 @@ class AgentService:
             return t.status, t.activity, t
 
         transition = await self.store.agent_transition(agent_id, decide)
+        for watcher in list(self._watchers):
+            watcher(transition.status)
         if self._events is not None:
             for event in transition.events:
                 await self._events.send(event)

@@ -17,8 +17,9 @@ from ccengine.dialer._call_flow import (
 from ccengine.dialer._campaign import CampaignTask, Dialling
 from ccengine.dialer._dialer import Dialer
 from ccengine.dialer._live import LiveCampaign
-from ccengine.dialer._router import EventRouter
+from ccengine.dialer._router import EventRouter, Handler
 from ccengine.dialer._sessions import AgentSessions, SessionError
+from ccengine.dialer._settings import dialling_from_table
 from ccengine.dialer._wrapups import CallbackRequest, WrapUps
 
 __all__ = [
@@ -36,11 +37,13 @@ __all__ = [
     "End",
     "EventRouter",
     "FlowState",
+    "Handler",
     "Hangup",
     "LiveCampaign",
     "Play",
     "SessionError",
     "WantAgent",
     "WrapUps",
+    "dialling_from_table",
     "outcome_of_failure",
 ]

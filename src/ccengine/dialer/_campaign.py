@@ -23,6 +23,7 @@ import trio
 
 from ccengine import domain as d
 from ccengine.agents import AgentService
+from ccengine.campaigns import CampaignService
 from ccengine.dialer._board import ActiveCall, CallBoard
 from ccengine.dialer._call_events import CallEvents
 from ccengine.dialer._call_flow import Action, Bridge, CallFlow, Detect, End, FlowState, Hangup, Play, WantAgent
@@ -83,9 +84,12 @@ class CampaignTask:
     def __init__(self, campaign_id: int, dialling: Dialling, *, store: Store, agents: AgentService,
                  telephony: Telephony, media: Media, router: EventRouter, sessions: AgentSessions,
                  board: CallBoard | None = None, wrapups: WrapUps | None = None,
-                 events: trio.MemorySendChannel[Event] | None = None, owner: str = "dialer") -> None:
+                 events: trio.MemorySendChannel[Event] | None = None, campaigns: CampaignService | None = None,
+                 owner: str = "dialer") -> None:
         """``wrapups``: the dialer's shared wrap-ups (one of its own, run inside ``run``, when
-        none is given); ``events``: where indicator events go (``MetricsService.sender()``)."""
+        none is given); ``events``: where indicator events go (``MetricsService.sender()``);
+        ``campaigns``: the campaign service, through which the inactive reason is set (so the
+        campaign's activation is counted and shown live; the store directly without one)."""
         self.campaign_id = campaign_id
         self.dialling = dialling
         self.store = store
@@ -95,6 +99,7 @@ class CampaignTask:
         self.router = router
         self.sessions = sessions
         self.board = CallBoard() if board is None else board
+        self.campaigns = campaigns
         self._own_wrapups = wrapups is None
         self.wrapups = WrapUps(store, agents, ceiling_s=dialling.wrapup_s, events=events) if wrapups is None \
             else wrapups
@@ -192,7 +197,10 @@ class CampaignTask:
         snapshot = live.snapshot(now, records_left=records_left, time_left=time_left)
         reason = self._inactive_reason(records_left, time_left, snapshot.agents)
         if reason != camp.inactive_reason:
-            await self.store.set_inactive_reason(camp.id, reason)
+            if self.campaigns is not None:
+                await self.campaigns.set_inactive_reason(camp.id, reason)
+            else:
+                await self.store.set_inactive_reason(camp.id, reason)
         place = pacer.decide(snapshot).place
         if place <= 0:
             return
@@ -441,7 +449,10 @@ class CampaignTask:
         live = self.live
         assert live is not None
         if self.sessions.leg_of(agent_id) is None:
-            return  # the session ended during the call: the agent is logged out already
+            # The session ended during the call: the agent is logged out and will not qualify
+            # it, so its contact is not left held; it is tried again later.
+            await self.store.settle_undisposed(call_id, d.now_us())
+            return
         status = await self.wrapups.start(agent_id, call_id)
         self._tell(status)
 

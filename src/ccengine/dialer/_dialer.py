@@ -14,9 +14,10 @@ import trio
 
 from ccengine import domain as d
 from ccengine.agents import AgentService
+from ccengine.campaigns import CampaignService
 from ccengine.dialer._board import CallBoard
 from ccengine.dialer._campaign import TICK, CampaignTask, Dialling
-from ccengine.dialer._router import EventRouter
+from ccengine.dialer._router import EventRouter, Handler
 from ccengine.dialer._sessions import AgentSessions
 from ccengine.dialer._wrapups import CallbackRequest, WrapUps
 from ccengine.metrics import Event, Hub
@@ -38,11 +39,14 @@ class _Running:
 class Dialer:
     def __init__(self, store: Store, agents: AgentService, telephony: Telephony, media: Media, dialling: Dialling,
                  *, hub: Hub | None = None, events: trio.MemorySendChannel[Event] | None = None,
+                 campaigns: CampaignService | None = None, fallback: Handler | None = None,
                  owner: str = "dialer", session_ring_timeout: float = 20.0) -> None:
         """``dialling``: every campaign's settings until campaigns carry them (trunk, prompts,
         ring timeout, wrap-up ceiling); ``hub``: where the call board tells of calls;
         ``events``: the indicator events' channel (``MetricsService.sender()``), shared by the
-        tasks; ``owner``: the name the store's claims carry."""
+        tasks; ``campaigns``: the campaign service the tasks set inactive reasons through;
+        ``fallback``: the router's handler for SIP events of legs nobody owns; ``owner``: the
+        name the store's claims carry."""
         self.store = store
         self.agents = agents
         self.telephony = telephony
@@ -50,7 +54,8 @@ class Dialer:
         self.dialling = dialling
         self.owner = owner
         self._events = events
-        self.router = EventRouter(telephony, media)
+        self._campaigns = campaigns
+        self.router = EventRouter(telephony, media, fallback=fallback)
         self.sessions = AgentSessions(telephony, self.router, agents, ring_timeout=session_ring_timeout)
         self.board = CallBoard(hub)
         self.wrapups = WrapUps(store, agents, ceiling_s=dialling.wrapup_s, events=events)
@@ -65,6 +70,20 @@ class Dialer:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Starts the campaigns that run, reports started, then follows the run states until
         cancelled (which stops every task cleanly)."""
+        # Agents change state through the API too (a pause, a supervisor ending a wrap-up): the
+        # campaign tasks must hear it as they hear their own changes.
+        self.agents.watch(self._agent_changed)
+        try:
+            await self._run(task_status)
+        finally:
+            self.agents.unwatch(self._agent_changed)
+            with trio.CancelScope(shield=True):  # every task has stopped: no wrap-up starts now
+                await self.wrapups.settle_pending()
+
+    def _agent_changed(self, status: d.AgentStatus) -> None:
+        self.sessions.changed(status.agent_id, status.state, status.since)
+
+    async def _run(self, task_status: trio.TaskStatus[None]) -> None:
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
             await nursery.start(self.router.run)
@@ -103,7 +122,8 @@ class Dialer:
     async def _campaign(self, campaign_id: int, *, task_status: trio.TaskStatus[None]) -> None:
         task = CampaignTask(campaign_id, self.dialling, store=self.store, agents=self.agents,
                             telephony=self.telephony, media=self.media, router=self.router, sessions=self.sessions,
-                            board=self.board, wrapups=self.wrapups, events=self._events, owner=self.owner)
+                            board=self.board, wrapups=self.wrapups, events=self._events, campaigns=self._campaigns,
+                            owner=self.owner)
         scope = trio.CancelScope()
         self._running[campaign_id] = _Running(task, scope)
         try:

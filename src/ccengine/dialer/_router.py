@@ -17,9 +17,12 @@ Handler = Callable[[SipEvent | MediaEvent], Awaitable[None]]
 
 
 class EventRouter:
-    def __init__(self, telephony: Telephony, media: Media) -> None:
+    def __init__(self, telephony: Telephony, media: Media, *, fallback: Handler | None = None) -> None:
+        """``fallback``: given the SIP events no owner claims (calls from outside, registrations,
+        trunk status), when something else in the process wants them (``ccengine serve``'s relay)."""
         self.telephony = telephony
         self.media = media
+        self.fallback = fallback
         self._owners: dict[int, Handler] = {}
 
     def own(self, leg: int, handler: Handler) -> None:
@@ -37,7 +40,7 @@ class EventRouter:
 
     async def _sip(self) -> None:
         async for event in self.telephony.events:
-            handler = self._owners.get(getattr(event, "leg", -1))
+            handler = self._owners.get(getattr(event, "leg", -1), self.fallback)
             if handler is not None:
                 await handler(event)
 

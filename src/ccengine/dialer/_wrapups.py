@@ -111,6 +111,16 @@ class WrapUps:
         await self._end(agent_id, call_id)
         return record
 
+    async def settle_pending(self) -> int:
+        """The dialer is stopping: calls still being wrapped up are settled undisposed (their
+        contacts are tried again later, not left held until a restart); returns how many."""
+        pending = [call_id for call_id, _ in self._timers.values()]
+        self._timers.clear()
+        now = d.now_us()
+        for call_id in pending:
+            await self.store.settle_undisposed(call_id, now)
+        return len(pending)
+
     async def _ceiling(self, agent_id: int, call_id: int, scope: trio.CancelScope) -> None:
         with scope:
             await trio.sleep(self.ceiling_s)

@@ -1,10 +1,12 @@
 """The center: the engine's shared services in one trio run — the store, the indicator engine
-(the metrics service over its event log), the agent and campaign services, and the admin API.
+(the metrics service over its event log), the agent and campaign services, the dialer and
+supervision when the engine has telephony, and the admin API.
 
 ``Center.run`` opens the store (recovering calls a previous run left open), rebuilds the
 indicators from the event log (its newest checkpoint, then the segments after it), sizes the
 indicator engine to every entity the store holds, logs out agents whose sessions did not
-survive the restart, and serves the API until cancelled. Every event is made durable in the log
+survive the restart, starts the dialer (a task per running campaign: a restart resumes them) and
+supervision over the given telephony, and serves the API until cancelled. Every event is made durable in the log
 before it is counted, so cancelling at any moment loses nothing the screens showed.
 ``ccengine serve`` runs it when the configuration has an ``[api]`` table (docs/api.md).
 """
@@ -22,14 +24,18 @@ from typing import Any
 import trio
 
 from ccengine import domain as d
+from ccengine._lifetime import Outliving
 from ccengine.agents import AgentService
 from ccengine.api import ApiServer, Services, add_user
 from ccengine.campaigns import CampaignService
+from ccengine.dialer import Dialer, Dialling, Handler
 from ccengine.errors import DomainError, NotFound
-from ccengine.metrics import Aggregator, EventLog, Hub, MetricsService
+from ccengine.metrics import Aggregator, Event, EventLog, Hub, MetricsService
 from ccengine.store import Store
+from ccengine.supervision import Supervision
+from ccengine.telephony import Media, Telephony
 
-__all__ = ["Center", "CenterConfig", "register"]
+__all__ = ["Center", "CenterConfig", "Voice", "register"]
 
 #: Ids created while the engine runs fit without regrowing the indicator engine at once (the
 #: API grows it past this headroom when needed).
@@ -83,11 +89,26 @@ def _known(table: str, values: dict[str, Any], names: set[str]) -> None:
         raise DomainError(f"unknown [{table}] settings: {', '.join(sorted(unknown))}", "bad-config")
 
 
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """The engine's telephony, given to the center so it dials and supervises: both services
+    started (``media`` first) in an enclosing nursery, and how campaigns' calls are placed."""
+
+    telephony: Telephony
+    media: Media
+    dialling: Dialling
+    fallback: Handler | None = None
+    """Given the SIP events of legs the dialer does not own (calls from outside)."""
+
+
 class Center:
-    def __init__(self, config: CenterConfig) -> None:
+    def __init__(self, config: CenterConfig, voice: Voice | None = None) -> None:
         self.config = config
+        self.voice = voice
         self.services: Services | None = None
-        """Set once running: what the API (and, later, the dialer) works on."""
+        """Set once running: what the API works on."""
+        self.dialer: Dialer | None = None
+        self.metrics: MetricsService | None = None
 
     async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
         """Runs until cancelled; reports the API's bound port once it listens."""
@@ -105,16 +126,41 @@ class Center:
                     aggregator.resize(dimension, size)  # type: ignore[arg-type]
             hub = Hub()
             metrics = MetricsService(aggregator, log, hub=hub)
+            self.metrics = metrics
+            senders = [metrics.sender() for _ in range(3)]  # agents, campaigns, dialer
+            metrics.close()
             async with trio.open_nursery() as nursery:
-                await nursery.start(metrics.run)
-                agents = AgentService(store, metrics.sender())
-                campaigns = CampaignService(store, metrics.sender(), hub=hub)
-                # No agent session survives a restart: nobody may stay shown available.
-                await agents.reconcile(())
-                self.services = Services(store=store, agents=agents, campaigns=campaigns,
-                                         aggregator=aggregator, hub=hub)
-                port = await nursery.start(ApiServer(self.services, host=c.host, port=c.port).run)
-                task_status.started(port)
+                # The indicator engine outlives the services feeding it: cancelled, they stop
+                # first (the dialer hangs up and records its calls, sending their events), close
+                # their channels, and the metrics service ends once it has counted everything.
+                await Outliving().start(nursery, metrics.run)  # ends by itself: no stop needed
+                try:
+                    await self._services(store, aggregator, hub, senders, task_status)
+                finally:
+                    for sender in senders:
+                        sender.close()
+
+    async def _services(self, store: Store, aggregator: Aggregator, hub: Hub,
+                        senders: list[trio.MemorySendChannel[Event]], task_status: trio.TaskStatus[int]) -> None:
+        c = self.config
+        async with trio.open_nursery() as nursery:
+            agents = AgentService(store, senders[0])
+            campaigns = CampaignService(store, senders[1], hub=hub)
+            # No agent session survives a restart: nobody may stay shown available.
+            await agents.reconcile(())
+            supervision = None
+            if self.voice is not None:
+                v = self.voice
+                self.dialer = Dialer(store, agents, v.telephony, v.media, v.dialling, hub=hub, events=senders[2],
+                                     campaigns=campaigns, fallback=v.fallback)
+                await nursery.start(self.dialer.run)
+                supervision = Supervision(telephony=v.telephony, media=v.media, router=self.dialer.router,
+                                          board=self.dialer.board, store=store, hub=hub)
+                await nursery.start(supervision.run)
+            self.services = Services(store=store, agents=agents, campaigns=campaigns, aggregator=aggregator, hub=hub,
+                                     supervision=supervision, dialer=self.dialer)
+            port = await nursery.start(ApiServer(self.services, host=c.host, port=c.port).run)
+            task_status.started(port)
 
 
 async def _sizes(store: Store) -> dict[str, int]:

@@ -3,9 +3,13 @@
 One trio nursery starts each service with ``nursery.start`` (each exposes
 ``async def run(self, *, task_status)``), so the command reports "ready" only once every service
 is up, and a signal cancels the nursery: every service stops through its own cleanup (the SIP
-face hangs up its calls). Today the services are the SIP face (``[sip]``, docs/sip.md) with the
+face hangs up its calls). The services are the SIP face (``[sip]``, docs/sip.md) with the
 inbound relay (``[serve]``), and the center — store, indicators and the admin API — when there
-is an ``[api]`` table (``[center]`` says where its files are; docs/api.md).
+is an ``[api]`` table (``[center]`` says where its files are; docs/api.md). With both, and a
+``[dialer]`` table (docs/dialer.md), the center dials: a task per running campaign (campaigns
+started through the API, or with ``ccengine campaign start``), agents' phone sessions and
+supervision; the dialer's event router is then the one reader of the SIP events, and hands the
+relay those of calls it does not own.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from pathlib import Path
 
 import trio
 
-from ccengine.center import Center, CenterConfig
-from ccengine.errors import TelephonyError
+from ccengine._lifetime import Outliving
+from ccengine.center import Center, CenterConfig, Voice
+from ccengine.dialer import Dialling, dialling_from_table
+from ccengine.errors import DomainError, TelephonyError
 from ccengine.telephony import (
     InboundRelay,
     Media,
@@ -48,6 +54,8 @@ class ServeConfig:
     the first ``[[sip.listen]]`` (``0.0.0.0`` when that one is IPv6)."""
     center: CenterConfig | None
     """From ``[center]`` and ``[api]``: the center runs when there is an ``[api]`` table."""
+    dialling: Dialling | None = None
+    """From ``[dialer]``: the center dials (needs ``[sip]`` and ``[api]``)."""
 
 
 def load(text: str, base: Path = Path()) -> ServeConfig:
@@ -63,10 +71,15 @@ def load(text: str, base: Path = Path()) -> ServeConfig:
     center = CenterConfig.from_tables(document.get("center", {}), document["api"], base) if "api" in document else None
     if "sip" not in document and center is None:
         raise TelephonyError("nothing to serve: the configuration has neither [sip] nor [api]", "bad-config")
+    dialling = None
+    if "dialer" in document:
+        if "sip" not in document or center is None:
+            raise DomainError("[dialer] needs [sip] (to place calls) and [api] (the center)", "bad-config")
+        dialling = dialling_from_table(document["dialer"], base)
     # The media engine's sockets listen where the SIP face does (its first address), so the
     # RTP address a call advertises is one the peer can reach; an IPv6 listener gets IPv4 media.
     return ServeConfig(text, table.get("relay_trunk"), float(table.get("ring_timeout", 30.0)), "sip" in document,
-                       str(table.get("media_address") or _listen_ipv4(document)), center)
+                       str(table.get("media_address") or _listen_ipv4(document)), center, dialling)
 
 
 def _listen_ipv4(document: dict[str, object]) -> str:
@@ -80,24 +93,39 @@ def _listen_ipv4(document: dict[str, object]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Running:
-    """What ``serve`` started: the SIP face, and the API's bound port."""
+    """What ``serve`` started: the SIP face, the center and the API's bound port."""
 
     telephony: Telephony | None
     api_port: int | None
+    center: Center | None = None
 
 
-async def serve(config: ServeConfig, *, task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED) -> None:
+async def serve(config: ServeConfig, *, quiet: bool = False,
+                task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED) -> None:
+    """``quiet``: registrations and trunk status are not printed (a screen of its own is shown)."""
+    lasting = Outliving()
     async with trio.open_nursery() as nursery:
-        telephony = None
+        telephony = voice = relay = None
         if config.sip:
             media = Media(bind=config.media_address)
             telephony = Telephony(config.text, media=media)
-            relay = _LoggingRelay(telephony, trunk=config.relay_trunk, ring_timeout=config.ring_timeout)
-            await nursery.start(media.run)  # before the SIP face: calls open media legs
-            await nursery.start(telephony.run)
-            await nursery.start(relay.run)
-        api_port = await nursery.start(Center(config.center).run) if config.center else None
-        task_status.started(Running(telephony, api_port))
+            relay = (InboundRelay if quiet else _LoggingRelay)(telephony, trunk=config.relay_trunk,
+                                                               ring_timeout=config.ring_timeout)
+            # The SIP and media engines outlive the center: its dialer hangs up and records the
+            # calls in flight through them when it stops.
+            await lasting.start(nursery, media.run)  # before the SIP face: calls open media legs
+            await lasting.start(nursery, telephony.run)
+            if config.dialling is not None:
+                voice = Voice(telephony, media, config.dialling, fallback=relay.offer)
+        try:
+            async with trio.open_nursery() as users:
+                if relay is not None and voice is None:
+                    await users.start(relay.run)
+                center = None if config.center is None else Center(config.center, voice)
+                api_port = None if center is None else await users.start(center.run)
+                task_status.started(Running(telephony, api_port, center))
+        finally:
+            lasting.stop()
 
 
 class _LoggingRelay(InboundRelay):

@@ -16,6 +16,7 @@ from ccengine.metrics import Aggregator, Hub
 from ccengine.store import Store
 
 if TYPE_CHECKING:
+    from ccengine.dialer import Dialer
     from ccengine.supervision import Supervision
 
 
@@ -49,6 +50,9 @@ class Services:
     supervision: Supervision | None = None
     """Listen, whisper, barge, takeover and the call board; None when the engine runs without
     telephony (those operations then answer 503)."""
+    dialer: Dialer | None = None
+    """Agents' phone sessions and dispositions; None without telephony (agents are then logged
+    in and out as states only, as in tests of the API alone)."""
 
 
 def _services(request: Request) -> Services:

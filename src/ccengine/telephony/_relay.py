@@ -7,6 +7,8 @@ agent dialling in to open their session leg).
 
 from __future__ import annotations
 
+import contextlib
+
 import trio
 
 from ccengine.errors import TelephonyError
@@ -44,11 +46,14 @@ class InboundRelay:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         task_status.started()
         async for event in self.telephony.events:
-            try:
-                self.handle(event)
-            except TelephonyError:
-                # A leg ended between the event and our command: its own event follows.
-                continue
+            await self.offer(event)
+
+    async def offer(self, event: SipEvent) -> None:
+        """One event; when another service reads the SIP events (the dialer's router), it hands
+        the relay those of the legs it does not own."""
+        # A command refused because the leg ended meanwhile: its own event follows.
+        with contextlib.suppress(TelephonyError):
+            self.handle(event)
 
     def handle(self, event: SipEvent) -> None:
         t = self.telephony

@@ -19,7 +19,7 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Clip", "Voices", "default_cache", "make_voices"]
+__all__ = ["Clip", "Voices", "default_cache", "make_voices", "spoken"]
 
 #: (espeak-ng voice, words): how people answer; each clip ends in silence long enough for the
 #: detector to call it a person.
@@ -85,6 +85,13 @@ def make_voices(cache: Path) -> Voices:
         for i, (voice, words) in enumerate(GREETINGS)
     )
     return Voices(hellos, talk, greetings)
+
+
+def spoken(cache: Path, stem: str, voice: str, words: str) -> Clip:
+    """One sentence spoken into an 8 kHz WAV (a prompt: the abandon or the machine message),
+    cached like the voices (blocking: run it in a thread)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    return _clip(cache, stem, [(voice, words, 0.3)], 0.2)
 
 
 def _clip(cache: Path, stem: str, parts: list[tuple[str, str, float]], lead: float, *, beep: bool = False) -> Clip:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ccengine import center, serve
 from ccengine.contacts import _commands as contact_commands
+from ccengine.demo import _command as demo
 from ccengine.demo import _replay as replay
 from ccengine.errors import CCEngineError
 from ccengine.pacing import plan
@@ -21,6 +22,7 @@ from ccengine.sim import _cli as sim_commands
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ccengine", description="Contact-center engine.")
     commands = parser.add_subparsers(dest="command", required=True)
+    demo.register(commands)
     replay.register(commands)
     plan.register(commands)
     contact_commands.register(commands)

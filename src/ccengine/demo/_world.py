@@ -22,6 +22,10 @@ __all__ = ["AGENT_PASSWORD", "DISPOSITION_SHARES", "DemoWorld", "build", "write_
 
 #: Every day, all day, in the campaign's zone.
 ALWAYS = d.Schedule(tz="Europe/Paris", windows=tuple(d.Window(w, dt.time(0), dt.time(23, 59, 59)) for w in range(7)))
+#: Seconds before a contact is tried again, shortened from the defaults (hours) so that retries
+#: happen within a demo; the campaign gives up on a contact after three attempts.
+RETRY_DELAYS = {d.Outcome.HUMAN: 90, d.Outcome.NO_ANSWER: 60, d.Outcome.BUSY: 30, d.Outcome.MACHINE: 90,
+                d.Outcome.ABANDONED: 45, d.Outcome.FAILED: 60}
 #: Password of the demo agents' phones (digest-authenticated by the engine's registrar).
 AGENT_PASSWORD = "demo-secret"
 #: How often simulated agents pick each of the campaign's qualifications (the default set).
@@ -66,7 +70,7 @@ async def build(store: Store, directory: Path, *, contacts: int, agents: int, se
     tenant = await store.create_tenant("demo", "Europe/Paris")
     campaign = await store.create_campaign(d.Campaign(
         id=0, tenant_id=tenant.id, name="Demo — énergie", dial_mode=dial_mode, caller_id="+33100000000",
-        schedule=ALWAYS, machine_rule=d.MachineRule.DROP))
+        schedule=ALWAYS, machine_rule=d.MachineRule.MESSAGE, max_attempts=3, retry_delays=RETRY_DELAYS))
     made = [await store.create_agent(tenant.id, f"{_FIRST[k % len(_FIRST)]} {k + 1}", extension=f"{2001 + k}",
                                      campaign_ids=[campaign.id]) for k in range(agents)]
     source = write_contacts(directory / "demo-contacts.csv", contacts, seed)

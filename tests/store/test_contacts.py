@@ -239,6 +239,17 @@ async def test_pending_contacts_count_the_active_lists_only(store: Store):
     assert await store.pending_contacts(w.campaign.id) == 4  # the claims took list 1 first (priority)
 
 
+async def test_pending_contacts_leave_out_numbers_put_on_the_do_not_call_list_after_import(store: Store):
+    w = await make_world(store, contacts=4)
+    await store.add_do_not_call(w.tenant.id, ["+33610000000", "+33610000002", "+33699999999"], "asked")
+    assert await store.pending_contacts(w.campaign.id) == 2  # the number on no list costs nothing
+    await store.remove_do_not_call(w.tenant.id, ["+33610000002"])
+    assert await store.pending_contacts(w.campaign.id) == 3
+    claims = await store.claim_contacts(w.campaign.id, 4, NOW, "t")
+    assert "+33610000000" not in {c.contact.phone for c in claims} and len(claims) == 3
+    assert await store.pending_contacts(w.campaign.id) == 0  # nothing left a claim would take: worked out
+
+
 async def test_a_lowered_attempt_maximum_holds_back_contacts_already_tried_that_often(store: Store) -> None:
     w = await make_world(store, contacts=2, max_attempts=3, retry_delays={d.Outcome.BUSY: 0})
     claims = await store.claim_contacts(w.campaign.id, 1, NOW, "t")

@@ -115,10 +115,20 @@ def list_counts(db: sqlite3.Connection, list_id: int) -> dict[str, int]:
 @read
 def pending_contacts(db: sqlite3.Connection, campaign_id: int) -> int:
     """Contacts still to dial in a campaign's active lists (due or waiting for a retry), counted
-    on the pending-contact index alone."""
-    row = db.execute("SELECT count(*) FROM contact WHERE state = 'pending' AND list_id IN "
-                     "(SELECT id FROM contact_list WHERE campaign_id = ? AND status = 'active')",
-                     (campaign_id,)).fetchone()
+    on the pending-contact index; those whose number went on the do-not-call list after import are
+    not (no claim will take them, so a list holding only those is worked out), found from the
+    do-not-call side: its size, not the list's, is what that costs."""
+    row = db.execute(
+        """
+        WITH active AS (SELECT id FROM contact_list WHERE campaign_id = :campaign AND status = 'active')
+        SELECT (SELECT count(*) FROM contact WHERE state = 'pending' AND list_id IN active)
+             - (SELECT count(*) FROM do_not_call n
+                JOIN campaign_phone p ON p.campaign_id = :campaign AND p.phone = n.phone
+                JOIN contact c ON c.id = p.contact_id
+                WHERE n.tenant_id = (SELECT tenant_id FROM campaign WHERE id = :campaign)
+                  AND c.state = 'pending' AND c.list_id IN active)
+        """,
+        {"campaign": campaign_id}).fetchone()
     return int(row[0])
 
 

@@ -7,7 +7,7 @@ benchmarks drive it too.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -49,6 +49,14 @@ class SimulatedCenter:
     def campaign_id(self) -> int:
         return self.world.campaign.id
 
+    async def worked_out(self) -> bool:
+        """Nothing left: no contact to try, no call in flight, no callback waiting."""
+        store = self.services.store
+        camp = await store.campaign(self.campaign_id)
+        return (camp.inactive_reason is d.InactiveReason.LISTS_EXHAUSTED
+                and not self.dialer.board.calls(campaign_id=self.campaign_id)
+                and not await store.callbacks(self.campaign_id))
+
 
 def engine_config(directory: Path, *, carrier: tuple[str, int], agents: list[d.Agent], abandon: Path,
                   machine: Path, ring_timeout: float, tz: str) -> str:
@@ -70,13 +78,18 @@ def engine_config(directory: Path, *, carrier: tuple[str, int], agents: list[d.A
 @asynccontextmanager
 async def simulated_center(directory: Path, scenario: Scenario, *, contacts: int, agents: int, seed: int = 1,
                            dial_mode: d.DialMode = d.DialMode.PREDICTIVE, callback_after: float = 90.0,
-                           voices: Path | None = None) -> AsyncIterator[SimulatedCenter]:
+                           voices: Path | None = None,
+                           prepare: Callable[[Store, DemoWorld], Awaitable[None]] | None = None,
+                           ) -> AsyncIterator[SimulatedCenter]:
     """Builds the center's content in ``directory`` (SQLite file, event log, contact CSV), starts
     everything and the campaign, and yields once every agent is logged in; leaving the block
-    cancels it all (calls in flight are hung up and recorded)."""
+    cancels it all (calls in flight are hung up and recorded). ``prepare`` changes the content
+    before the engine starts (a test's do-not-call numbers, its retry delays)."""
     directory.mkdir(parents=True, exist_ok=True)
     with Store(directory / "center.db") as store:
         world = await build(store, directory, contacts=contacts, agents=agents, seed=seed, dial_mode=dial_mode)
+        if prepare is not None:
+            await prepare(store, world)
     cache = voices or default_cache()
     abandon = await trio.to_thread.run_sync(spoken, cache, "abandon-fr", "fr-fr", ABANDON_WORDS)
     machine = await trio.to_thread.run_sync(spoken, cache, "machine-message-fr", "fr-fr", MACHINE_WORDS)

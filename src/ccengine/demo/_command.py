@@ -108,19 +108,10 @@ async def _watch(c: SimulatedCenter, screen: Screen, signals: Any, started: floa
             while True:
                 board, floor = await _read(c, started)
                 screen.show(board, floor)
-                if await _worked_out(c):
+                if await c.worked_out():
                     nursery.cancel_scope.cancel()
                 await trio.sleep(REFRESH)
     return interrupted
-
-
-async def _worked_out(c: SimulatedCenter) -> bool:
-    """Nothing left: no contact to try, no call in flight, no callback waiting."""
-    store = c.services.store
-    camp = await store.campaign(c.campaign_id)
-    pending_callbacks = await store.callbacks(c.campaign_id)
-    return (camp.inactive_reason is d.InactiveReason.LISTS_EXHAUSTED and not c.dialer.board.calls()
-            and not pending_callbacks)
 
 
 async def _read(c: SimulatedCenter, started: float) -> tuple[Dashboard, Floor]:

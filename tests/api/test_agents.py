@@ -71,20 +71,29 @@ async def test_admin_creates_an_agent_for_a_user(api: Api) -> None:
 async def test_with_a_dialer_logging_in_calls_the_agents_phone_and_logging_out_hangs_it_up(
         api: Api, nursery: trio.Nursery, tmp_path: Path) -> None:
     acme, globex = api.tenants
+    store = api.services.store
+    second = await store.create_campaign(d.Campaign(id=0, tenant_id=acme.tenant.id, name="acme second"))
+    await store.assign_agent(acme.agent.id, team_ids=[], campaign_ids=[acme.campaign.id, second.id], queue_ids=[])
     dialer = await dialling(api, nursery, tmp_path)
     _, host, port = dialer.telephony.local_addresses()[0]
     phones = PhoneBank([Account(acme.agent.extension, PASSWORD)], f"{host}:{port}")
     await nursery.start(phones.run)
     path = f"/api/agents/{acme.agent.id}"
 
-    r = await api.as_role(0, "agent", "POST", f"{path}/login", json={})
+    r = await api.as_role(0, "agent", "POST", f"{path}/login", json={"campaign_ids": [acme.campaign.id]})
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "available" and r.json()["campaign_ids"] == [acme.campaign.id]
     assert r.json()["login_address"] == "127.0.0.1"  # the agent logged in themself
     leg = dialer.sessions.leg_of(acme.agent.id)
     assert leg is not None and acme.agent.extension in phones.calls  # the session leg, answered
-    again = await api.as_role(0, "agent", "POST", f"{path}/login", json={})
+    again = await api.as_role(0, "agent", "POST", f"{path}/login", json={"campaign_ids": [second.id]})
     assert again.status_code == 200 and dialer.sessions.leg_of(acme.agent.id) == leg  # not called twice
+    assert again.json()["campaign_ids"] == sorted([acme.campaign.id, second.id])
+    assert dialer.sessions.agents_of(second.id) == [acme.agent.id]
+    # Out of one campaign only: the session stays up for the other.
+    r = await api.as_role(0, "agent", "POST", f"{path}/logout", json={"campaign_ids": [second.id]})
+    assert r.status_code == 200 and r.json()["campaign_ids"] == [acme.campaign.id], r.text
+    assert dialer.sessions.leg_of(acme.agent.id) == leg and dialer.sessions.agents_of(second.id) == []
 
     r = await api.as_role(0, "supervisor", "POST", f"{path}/logout", json={})
     assert r.status_code == 200, r.text
@@ -96,8 +105,8 @@ async def test_with_a_dialer_logging_in_calls_the_agents_phone_and_logging_out_h
     await trio.sleep(0.2)
     assert (await api.services.store.agent_status(acme.agent.id)).state is d.AgentState.LOGGED_OUT
     details = (await api.as_role(0, "supervisor", "GET", path)).json()
-    assert [(a["action"], a["by_user"]) for a in details["activities"][:2]] == [
-        ("logout", acme.users["supervisor"].id), ("login", None)]
+    assert [(a["action"], a["by_user"]) for a in details["activities"][:4]] == [
+        ("logout", acme.users["supervisor"].id), ("logout", None), ("login", None), ("login", None)]
 
     # Globex's agent has no phone registered: the login is refused and they stay logged out.
     r = await api.as_role(1, "supervisor", "POST", f"/api/agents/{globex.agent.id}/login", json={})

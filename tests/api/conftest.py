@@ -19,11 +19,12 @@ from ccengine import domain as d
 from ccengine.agents import AgentService
 from ccengine.api import ApiServer, ApiSettings, LoginLimits, Services
 from ccengine.campaigns import CampaignService
-from ccengine.dialer import CallBoard, EventRouter
+from ccengine.dialer import CallBoard, Dialer, Dialling, EventRouter
 from ccengine.metrics import Aggregator, Hub, MetricsService
 from ccengine.store import Store
 from ccengine.supervision import Supervision
 from ccengine.telephony import Media, Telephony
+from tests.dialer.test_campaign import prompt
 
 PASSWORD = "correct horse battery"
 #: argon2id made cheap for tests (the library's defaults take ~50 ms a hash by design).
@@ -47,7 +48,7 @@ class Tenant:
         """Path parameters naming this tenant's things."""
         return {"campaign_id": self.campaign.id, "list_id": self.contact_list.id, "contact_id": self.contacts[0],
                 "agent_id": self.agent.id, "callback_id": self.callback.id, "user_id": self.users["agent"].id,
-                "import_id": 0}
+                "import_id": 0, "call_id": 0}
 
 
 @dataclass
@@ -64,6 +65,26 @@ class Api:
     async def as_role(self, tenant: int, role: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {**kwargs.pop("headers", {}), **self.auth(self.tenants[tenant].tokens[role])}
         return await self.client.request(method, path, headers=headers, **kwargs)
+
+
+async def dialling(api: Api, nursery: trio.Nursery, directory: Path) -> Dialer:
+    """Gives the API a real dialer over SIP on loopback whose agents are the tenants' agents
+    (password ``PASSWORD``): their phones may register and be called. No campaign runs."""
+    agents = [t.agent for t in api.tenants]
+    media = Media(bind="127.0.0.1")
+    telephony = Telephony("[sip]\n[[sip.listen]]\ntransport = \"udp\"\naddress = \"127.0.0.1:0\"\n"
+                          + "".join(f'[[sip.agent]]\nuser = "{a.extension}"\npassword = "{PASSWORD}"\n'
+                                    for a in agents), media=media)
+    await nursery.start(media.run)
+    await nursery.start(telephony.run)
+    services = api.services
+    dialer = Dialer(services.store, services.agents, telephony, media,
+                    Dialling(trunk="carrier", abandon_prompt=prompt(directory / "abandon.wav"), wrapup_s=30),
+                    hub=services.hub,
+                    session_ring_timeout=3)
+    await nursery.start(dialer.run)
+    services.dialer = dialer
+    return dialer
 
 
 def idle_supervision(store: Store, hub: Hub) -> Supervision:
@@ -83,7 +104,8 @@ async def make_tenant(services: Services, name: str, prefix: str) -> Tenant:
              for role in d.Role}
     campaign = await store.create_campaign(d.Campaign(id=0, tenant_id=tenant.id, name=f"{name} sales",
                                                       schedule=ALWAYS))
-    agent = await store.create_agent(tenant.id, f"{name} agent", user_id=users["agent"].id, campaign_ids=[campaign.id])
+    agent = await store.create_agent(tenant.id, f"{name} agent", user_id=users["agent"].id, extension=f"{prefix}001",
+                                     campaign_ids=[campaign.id])
     contact_list = await store.create_list(campaign.id, "main", status=d.ListStatus.ACTIVE)
     added = await store.add_contacts(contact_list.id, [(f"+336{prefix}{i:07d}", "Europe/Paris", {"n": str(i)})
                                                        for i in range(5)])

@@ -32,6 +32,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/do-not-call/remove"): {"phones": ["+33600000001"]},
     ("PATCH", "/api/agents/{agent_id}/supervision"): {"mode": "whisper"},
     ("POST", "/api/agents/{agent_id}/messages"): {"text": "slow down"},
+    ("POST", "/api/calls/{call_id}/disposition"): {"code": "sale"},
 }
 #: Logging out ends the token the table uses: tested on its own (test_users.py).
 SKIPPED = {("DELETE", "/api/sessions/current")}

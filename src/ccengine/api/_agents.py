@@ -5,7 +5,7 @@ in or out, pause, resume, end wrap-up (``ccengine.agents``)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
@@ -18,6 +18,7 @@ from ccengine.api._models import After, Body, Int, Key, Limit, Page, QueryKey, S
 from ccengine.api._problems import Problem
 from ccengine.api._routing import operation
 from ccengine.api._services import ServicesDep
+from ccengine.dialer import SessionError
 
 router = APIRouter(prefix="/api/agents", tags=["agents"])
 
@@ -174,24 +175,35 @@ def _by(caller: Caller, agent_id: int) -> int | None:
            response_model=StatusOut)
 async def login(agent_id: Key, body: Login, request: Request, caller: CallerDep, services: ServicesDep) -> StatusOut:
     """To campaigns they are assigned to; logging in again adds more. The login address kept is
-    the caller's when the agent logs in themself."""
+    the caller's when the agent logs in themself. When the engine dials, the agent's registered
+    phone is called first (the session leg, kept up for the whole session: every customer is
+    bridged onto it) and the agent is logged in once it answers; a phone that does not answer is
+    a 409 ``phone-unreachable``. An agent whose session is up is not called again."""
     agent = await _owned.agent(services, caller, agent_id)
     campaigns = set(body.campaign_ids) or set(agent.campaign_ids)
     unassigned = campaigns - agent.campaign_ids
     if unassigned:
         raise Problem(409, "not-assigned", f"agent {agent.name} is not assigned to campaigns {sorted(unassigned)}")
     address = client_address(request) if caller.agent_id == agent_id else None
-    status = await services.agents.login(agent_id, campaigns=campaigns, queues=body.queue_ids, address=address,
-                                         by_user=_by(caller, agent_id))
-    return status_out(status)
+    how: dict[str, Any] = {"queues": body.queue_ids, "address": address, "by_user": _by(caller, agent_id)}
+    if services.dialer is None:
+        return status_out(await services.agents.login(agent_id, campaigns=campaigns, **how))
+    try:
+        await services.dialer.login(agent_id, frozenset(campaigns), **how)
+    except SessionError as e:
+        raise Problem(409, "phone-unreachable", str(e)) from e
+    return status_out(await services.store.agent_status(agent_id))
 
 
 @operation(router, "POST", "/{agent_id}/logout", roles=ALL_ROLES, summary="Log an agent out",
            response_model=StatusOut)
 async def logout(agent_id: Key, body: Logout, caller: CallerDep, services: ServicesDep) -> StatusOut:
+    """Logged out of everything, an agent's session ends: the engine hangs up their phone."""
     await _owned.agent(services, caller, agent_id)
-    return status_out(await services.agents.logout(agent_id, campaigns=body.campaign_ids, queues=body.queue_ids,
-                                                   by_user=_by(caller, agent_id)))
+    how: dict[str, Any] = {"queues": body.queue_ids, "by_user": _by(caller, agent_id)}
+    if services.dialer is None:
+        return status_out(await services.agents.logout(agent_id, campaigns=body.campaign_ids, **how))
+    return status_out(await services.dialer.logout(agent_id, frozenset(body.campaign_ids), **how))
 
 
 @operation(router, "POST", "/{agent_id}/pause", roles=ALL_ROLES, summary="Pause an agent", response_model=StatusOut)

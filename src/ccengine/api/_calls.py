@@ -1,6 +1,7 @@
 """Active calls and callers waiting (seed 001's live panel), from the dialer's call board: each
 call's state, since when, its agent and campaign. Supervisors see phone numbers masked, admins in
-full."""
+full. And the disposition of a call the agent wraps up: by the agent, or a supervisor or admin on
+their behalf."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import datetime as dt
 from fastapi import APIRouter
 
 from ccengine import domain as d
-from ccengine.api._auth import MANAGERS, Caller, CallerDep
-from ccengine.api._models import Body, QueryKey, moment
+from ccengine.api import _owned
+from ccengine.api._auth import ALL_ROLES, MANAGERS, Caller, CallerDep
+from ccengine.api._campaigns import CallOut
+from ccengine.api._campaigns import call_out as record_out
+from ccengine.api._models import Body, Bool, Key, Moment, QueryKey, Str, micros, moment
+from ccengine.api._problems import Problem
 from ccengine.api._routing import operation
-from ccengine.api._services import ServicesDep
+from ccengine.api._services import Services, ServicesDep
 from ccengine.api._supervision import service
-from ccengine.dialer import ActiveCall, FlowState
+from ccengine.dialer import ActiveCall, CallbackRequest, Dialer, FlowState
+from ccengine.errors import Conflict
 
 router = APIRouter(prefix="/api/calls", tags=["calls"])
 
@@ -65,3 +71,44 @@ async def waiting(caller: CallerDep, services: ServicesDep) -> list[ActiveCallOu
     """People who answered and wait for a free agent, longest waiting first."""
     board = service(services).board
     return [call_out(c, full_phone=_full(caller)) for c in board.waiting(tenant_id=caller.tenant_id)]
+
+
+class CallbackIn(Body):
+    at: Moment
+    """When the contact is to be called back."""
+    personal: Bool = True
+    """To the agent who qualified the call; false: on the campaign's shared agenda."""
+    note: Str = ""
+
+
+class Disposition(Body):
+    code: Str
+    """One of the campaign's dispositions (``GET /api/campaigns/{id}/dispositions``)."""
+    callback: CallbackIn | None = None
+    """Only with a disposition that schedules a callback, which then needs it."""
+
+
+def _dialer(services: Services) -> Dialer:
+    if services.dialer is None:
+        raise Problem(503, "no-telephony", "this engine runs without telephony: no call to qualify")
+    return services.dialer
+
+
+@operation(router, "POST", "/{call_id}/disposition", roles=ALL_ROLES, summary="Qualify a call",
+           response_model=CallOut)
+async def disposition(call_id: Key, body: Disposition, caller: CallerDep, services: ServicesDep) -> CallOut:
+    """The agent qualifies the call they are wrapping up, and is available again at once; a
+    supervisor or admin may do it on behalf of the call's agent. 409 ``not-in-wrap-up`` when
+    the call's agent is not wrapping it up (already qualified, the wrap-up ceiling passed, or
+    the call never reached an agent); 422 ``unknown-disposition``, ``callback-not-allowed``,
+    ``callback-time-missing``. An agent reaches only their own calls."""
+    record = await services.store.call(call_id)
+    await _owned.campaign(services, caller, record.campaign_id)
+    dialer = _dialer(services)
+    if caller.role is d.Role.AGENT and (caller.agent_id is None or record.agent_id != caller.agent_id):
+        raise Problem(403, "forbidden", "an agent qualifies only their own calls")
+    if record.agent_id is None:
+        raise Conflict(f"call {call_id} never reached an agent", "not-in-wrap-up")
+    callback = None if body.callback is None else CallbackRequest(
+        micros(body.callback.at), personal=body.callback.personal, note=body.callback.note)
+    return record_out(await dialer.dispose(record.agent_id, call_id, body.code, callback))

@@ -9,6 +9,7 @@ and qualify their calls."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import trio
 
@@ -94,14 +95,16 @@ class Dialer:
                 await trio.sleep(TICK)
                 await self._follow()
 
-    async def login(self, agent_id: int, campaigns: frozenset[int]) -> int:
+    async def login(self, agent_id: int, campaigns: frozenset[int], **how: Any) -> int:
         """Calls the agent's registered phone and logs them in to ``campaigns`` once it answers;
-        returns the session leg. SessionError when the phone does not answer."""
-        return await self.sessions.login(agent_id, campaigns)
+        returns the session leg. SessionError when the phone does not answer. ``how``: passed on
+        to ``AgentService.login`` (queues, address, by_user)."""
+        return await self.sessions.login(agent_id, campaigns, **how)
 
-    async def logout(self, agent_id: int) -> None:
-        """Hangs up the agent's session leg, which logs them out."""
-        await self.sessions.logout(agent_id)
+    async def logout(self, agent_id: int, campaigns: frozenset[int] = frozenset(), **how: Any) -> d.AgentStatus:
+        """Logs the agent out (of ``campaigns`` only when given) and, logged out, hangs up their
+        session leg (see ``AgentSessions.logout``)."""
+        return await self.sessions.logout(agent_id, campaigns, **how)
 
     async def dispose(self, agent_id: int, call_id: int, code: str,
                       callback: CallbackRequest | None = None) -> d.CallRecord:

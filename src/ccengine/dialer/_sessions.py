@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import trio
 
@@ -69,9 +70,18 @@ class AgentSessions:
         """The agent's session leg while the session is up."""
         return self._leg_of.get(agent_id)
 
-    async def login(self, agent_id: int, campaigns: frozenset[int]) -> int:
+    async def login(self, agent_id: int, campaigns: frozenset[int], **how: Any) -> int:
         """Calls the agent's phone and, once answered, logs them in to ``campaigns``; returns the
-        session leg. Raises SessionError when the phone does not answer."""
+        session leg. Raises SessionError when the phone does not answer. An agent whose session
+        is up is not called again: they are logged in to more campaigns on the same leg. ``how``:
+        passed on to ``AgentService.login`` (queues, address, by_user)."""
+        up = self._leg_of.get(agent_id)
+        if up is not None:
+            session = self._by_leg[up]
+            session.campaigns |= campaigns
+            status = await self.agents.login(agent_id, campaigns=campaigns, **how)
+            self._tell(agent_id, status.state, session.campaigns, status.since)
+            return up
         agent = await self.agents.store.agent(agent_id)
         try:
             leg = self.telephony.call_agent(agent.extension, caller_id=self.caller_id, timeout=self.ring_timeout)
@@ -86,15 +96,29 @@ class AgentSessions:
             self._forget(leg)
             raise SessionError(f"agent {agent_id}'s phone did not answer ({session.failure or 'timeout'})")
         self._leg_of[agent_id] = leg
-        status = await self.agents.login(agent_id, campaigns=campaigns)
+        status = await self.agents.login(agent_id, campaigns=campaigns, **how)
         self._tell(agent_id, status.state, campaigns, status.since)
         return leg
 
-    async def logout(self, agent_id: int) -> None:
-        """Ends the session: the session leg is hung up, which logs the agent out."""
+    async def logout(self, agent_id: int, campaigns: frozenset[int] = frozenset(), **how: Any) -> d.AgentStatus:
+        """Logs the agent out of ``campaigns`` (of everything when empty, or when none is left),
+        then, logged out, ends their session: the session leg is hung up. The agent's state
+        machine decides first (AgentStateError on a call: the session stays), and the leg is
+        forgotten before its hang-up arrives, so that hang-up finds nothing to log out. ``how``:
+        passed on to ``AgentService.logout`` (queues, by_user)."""
+        status = await self.agents.logout(agent_id, campaigns=campaigns, **how)
         leg = self._leg_of.get(agent_id)
-        if leg is not None:
-            self.telephony.hangup(leg)
+        if leg is None:
+            return status
+        session = self._by_leg[leg]
+        if status.state is not d.AgentState.LOGGED_OUT:
+            session.campaigns = session.campaigns - campaigns
+            self._tell(agent_id, status.state, session.campaigns, status.since)
+            return status
+        del self._leg_of[agent_id]
+        self._tell(agent_id, status.state, session.campaigns, status.since)
+        self.telephony.hangup(leg)
+        return status
 
     async def _handle(self, event: SipEvent | MediaEvent) -> None:
         match event:

@@ -95,11 +95,12 @@ def process_cpu(pid: int) -> float:
 
 
 def thread_cpu() -> dict[str, float]:
-    """CPU seconds of this process's threads, summed by thread name."""
+    """CPU seconds of this process's threads, summed by thread name (the main thread, where trio
+    runs, is named apart: a library may have renamed it)."""
     by_name: dict[str, float] = {}
     for task in Path("/proc/self/task").iterdir():
         try:
-            name = (task / "comm").read_text().strip()
+            name = "main (trio)" if task.name == str(os.getpid()) else (task / "comm").read_text().strip()
             seconds = _stat_cpu((task / "stat").read_text())
         except OSError:
             continue  # the thread ended meanwhile

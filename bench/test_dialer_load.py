@@ -19,7 +19,7 @@ def small(request: pytest.FixtureRequest) -> bool:
 
 
 def test_dialer_under_campaign(benchmark: Any, tmp_path: Path, small: bool) -> None:
-    agents, contacts, idle, warmup, window = (5, 200, 3, 12, 15) if small else (200, 20_000, 15, 90, 150)
+    agents, contacts, idle, warmup, window = (5, 200, 2, 10, 8) if small else (200, 20_000, 15, 90, 150)
     figures: Figures = benchmark.pedantic(
         lambda: trio.run(lambda: campaign(tmp_path, SCENARIO, agents=agents, contacts=contacts, idle=idle,
                                           warmup=warmup, window=window)), rounds=1, iterations=1)

@@ -53,6 +53,16 @@ def test_talks_and_wrap_ups_feed_the_laws_and_logouts_leave():
     assert live.snapshot(T0 + 130 * S).agents == 1
 
 
+def test_a_change_told_before_the_one_it_follows_lasted_no_time():
+    live = LiveCampaign(d.AbandonWindow.HOURS_24)
+    live.agent(1, A.ON_CALL, T0 + S)
+    live.agent(1, A.WRAP_UP, T0 + S - 26_000)  # made 26 ms before the connect it follows
+    live.agent(1, A.AVAILABLE, T0 + 5 * S)
+    s = live.snapshot(T0 + 6 * S)
+    assert s.recent_talk == [0.0]
+    Pacer("predictive").decide(s)  # the pacer takes it
+
+
 def test_abandons_count_in_the_window_and_the_last_hour():
     live = LiveCampaign(d.AbandonWindow.HOURS_24)
     for call in range(4):

@@ -39,6 +39,15 @@ def test_rebuild_from_the_log_equals_ingesting_live(tmp_path, day):
         assert rebuilt.values(now, period, "agent", 3) == live.values(now, period, "agent", 3)
 
 
+def test_appends_list_the_directory_once_and_a_reopened_log_continues(tmp_path, day, monkeypatch):
+    log = m.EventLog(tmp_path)
+    log.append(day.take(slice(0, 10)))
+    monkeypatch.setattr(log, "segments", lambda: pytest.fail("listed the directory again"))
+    assert log.append(day.take(slice(10, 20))).name == "segment-00000002.evl"
+    assert m.EventLog(tmp_path).append(day.take(slice(20, 30))).name == "segment-00000003.evl"
+    assert sum(len(b) for b in m.EventLog(tmp_path).batches()) == 30
+
+
 def test_a_half_written_segment_is_not_read(tmp_path, day):
     log = m.EventLog(tmp_path)
     log.append(day.take(slice(0, 10)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -48,6 +49,8 @@ RECOUNT_US = d.SECOND
 _WINDOW_US = {d.AbandonWindow.DAYS_30: 30 * 86_400 * d.SECOND, d.AbandonWindow.HOURS_24: 86_400 * d.SECOND}
 #: Seconds a stopping task may spend hanging up and recording its calls.
 STOP_DEADLINE = 5.0
+#: Latest person-to-bridge delays a task keeps for the benchmarks (bench/dialer_load.py).
+BRIDGE_DELAYS_KEPT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,8 @@ class _Call:
     agent_id: int | None = None
     reserved: int | None = None
     """The agent kept for this call (a callback) until it is bridged or ends."""
+    bridged_at: int | None = None
+    """When the customer's leg was bridged onto the agent's session leg (µs)."""
 
 
 class CampaignTask:
@@ -114,6 +119,11 @@ class CampaignTask:
         self.placed = 0
         self._records_left: int | None = None
         self._counted_at = 0
+        self.bridge_delays: deque[int] = deque(maxlen=BRIDGE_DELAYS_KEPT)
+        """Microseconds from the moment a call is known to be a person (the answer, or the
+        detector's verdict) to its leg being bridged, for people bridged by the offer their own
+        answer started (an agent was free: waiting for one is pacing, not latency); the latest
+        ``BRIDGE_DELAYS_KEPT``, read by the benchmarks."""
 
     @property
     def idle(self) -> bool:
@@ -331,6 +341,8 @@ class CampaignTask:
                     live.person_answered(call.call_id, now)
                     await events.answered(call.call_id, call.list_id, now, machine=False)
                     await self._offer_agents(now)
+                    if call.bridged_at is not None:
+                        self.bridge_delays.append(call.bridged_at - now)
                 case Bridge(agent_id=agent_id):
                     await self._bridge(call, agent_id, now)
                 case Play(prompt=prompt):
@@ -440,6 +452,7 @@ class CampaignTask:
         # If the customer hung up meanwhile, the HungUp that follows ends the call and the agent's turn.
         with contextlib.suppress(TelephonyError):
             self.telephony.bridge(call.leg, session)
+        call.bridged_at = d.now_us()
         live.connected(call.call_id)
         status = await self.agents.connect(agent_id, call.call_id, self.campaign_id)
         self._tell(status)

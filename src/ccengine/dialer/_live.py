@@ -102,7 +102,10 @@ class LiveCampaign:
         """An agent of the campaign changed state; ends of talks and wrap-ups feed the laws."""
         was = self._agents.get(agent_id)
         if was is not None and was.state != state:
-            elapsed = _seconds(now - was.since)
+            # Changes are told with the moment each was made, and two made by concurrent tasks
+            # (a hang-up's wrap-up racing the connect it follows) can arrive in the other order:
+            # such a stretch lasted no time, never a negative one (the pacer refuses those).
+            elapsed = max(0.0, _seconds(now - was.since))
             if was.state is d.AgentState.ON_CALL:
                 self._talk.append(elapsed)
             elif was.state is d.AgentState.WRAP_UP:

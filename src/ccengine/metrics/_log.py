@@ -63,6 +63,10 @@ class EventLog:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self._last_segment: int | None = None
+        """Number of the last segment written, once known: ``append`` lists the directory only
+        the first time (a running center writes a segment per batch, several a second, and
+        listing thousands of them on every append cost the 200-agent bench half a core)."""
 
     def segments(self) -> list[Path]:
         return sorted(self.directory.glob("segment-*.evl"))
@@ -86,8 +90,10 @@ class EventLog:
 
     def append(self, batch: EventBatch) -> Path:
         """Writes ``batch`` durably as the next segment and returns its path."""
-        existing = self.segments()
-        number = _number(existing[-1]) + 1 if existing else 1
+        if self._last_segment is None:
+            existing = self.segments()
+            self._last_segment = _number(existing[-1]) if existing else 0
+        number = self._last_segment + 1
         final = self.directory / f"segment-{number:08d}.evl"
         rows = len(batch)
 
@@ -98,6 +104,7 @@ class EventLog:
                 f.write(np.ascontiguousarray(getattr(batch, name), dtype=dtype).tobytes())
 
         self._write_durably(final, write)
+        self._last_segment = number
         return final
 
     def checkpoint(self, aggregator: Aggregator) -> Path:

@@ -4,6 +4,7 @@ session legs; the engine is ``Telephony`` on ``Media`` with an SQLite store."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import subprocess
 import wave
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import trio
 
@@ -266,3 +268,38 @@ async def test_cancelling_the_task_hangs_up_and_records_every_call_in_flight(sto
         [d.Outcome.HUMAN, d.Outcome.ABANDONED, d.Outcome.ABANDONED])
     for r in records:  # well before the carrier's own hang-up, 8 s after its answer
         assert r.ended_at is not None and r.answered_at is not None and r.ended_at - r.answered_at < 6 * d.SECOND
+
+
+def _paris_now() -> dt.datetime:
+    return dt.datetime.now(ZoneInfo("Europe/Paris"))
+
+
+async def test_a_campaign_outside_its_hours_is_inactive_and_dials_nothing(store: Store, tmp_path: Path) -> None:
+    other_day = (_paris_now().weekday() + 2) % 7
+    closed = d.Schedule(tz="Europe/Paris", windows=(d.Window(other_day, dt.time(9), dt.time(17)),))
+    async with center(store, tmp_path, contacts=3, agents=1, talk_ms=1000, schedule=closed) as c:
+        with trio.fail_after(3):
+            while (await store.campaign(c.campaign.id)).inactive_reason is None:
+                await trio.sleep(0.05)
+        await trio.sleep(0.5)
+        assert (await store.campaign(c.campaign.id)).inactive_reason is d.InactiveReason.OUTSIDE_HOURS
+        assert c.task.placed == 0 and await store.calls(c.campaign.id) == []
+
+
+async def test_contacts_are_dialled_only_inside_the_calling_hours_of_their_own_zone(store: Store,
+                                                                                  tmp_path: Path) -> None:
+    # Open for an hour either side of now in Paris, today only: Tokyo (7 or 8 hours ahead) is closed.
+    now = _paris_now()
+    start = (now - dt.timedelta(hours=1)).time() if now.hour >= 1 else dt.time(0)
+    end = (now + dt.timedelta(hours=1)).time() if now.hour < 23 else dt.time(23, 59, 59)
+    around_now = d.Schedule(tz="Europe/Paris", windows=(d.Window(now.weekday(), start, end),))
+    async with center(store, tmp_path, contacts=2, agents=1, talk_ms=500, wrapup_s=30, disposition="sale",
+                      schedule=around_now, dial_mode=d.DialMode.PROGRESSIVE) as c:
+        (lst,) = await store.contact_lists(c.campaign.id)
+        await store.add_contacts(lst.id, [("+81312345678", "Asia/Tokyo", {}), ("+81312345679", "Asia/Tokyo", {})])
+        await all_ended(store, c.campaign.id, 2, 30)
+        await trio.sleep(1.0)  # several ticks more: the Tokyo contacts are still not claimed
+        records = await store.calls(c.campaign.id)
+    assert sorted(r.phone for r in records) == ["+33610000000", "+33610000001"]
+    tokyo = [x for x in await store.contacts(lst.id) if x.phone.startswith("+81")]
+    assert [x.state for x in tokyo] == [d.ContactState.PENDING] * 2 and all(x.attempts == 0 for x in tokyo)

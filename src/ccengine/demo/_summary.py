@@ -14,7 +14,7 @@ import numpy as np
 from ccengine import domain as d
 from ccengine.demo._screen import percent
 from ccengine.demo._world import DemoWorld
-from ccengine.metrics import CallReport, EventBatch, EventLog, call_report
+from ccengine.metrics import COLUMNS, CallReport, EventBatch, EventLog, call_report
 from ccengine.sim import AgentTally, CarrierCounts
 from ccengine.store import Store
 
@@ -103,7 +103,7 @@ async def summarise(directory: Path, world: DemoWorld, agents: AgentTally, carri
                                         for c in every_callback)
     log = EventLog(directory / "events")
     batches = list(log.batches())
-    events = EventBatch({name: np.concatenate([getattr(b, name) for b in batches]) for name in _COLUMNS}) \
+    events = EventBatch({name: np.concatenate([getattr(b, name) for b in batches]) for name in COLUMNS}) \
         if batches else EventBatch.empty()
     report = call_report(events, world.tenant.tz)
     indicators = _campaign_total(report, campaign_id)
@@ -112,8 +112,6 @@ async def summarise(directory: Path, world: DemoWorld, agents: AgentTally, carri
                    indicators, carrier, agents, problems)
 
 
-_COLUMNS = ("time", "kind", "flags", "tenant", "campaign", "list", "agent", "team", "queue", "channel", "call",
-            "value", "aux")
 _FIELDS = ("attempts", "human_answers", "machine_answers", "connects", "abandons", "dispositions", "argued",
            "positive")
 

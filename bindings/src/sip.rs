@@ -143,6 +143,10 @@ impl PySipEngine {
         self.command(py, Command::Unbridge(LegId(a), LegId(b)))
     }
 
+    fn detach(&self, py: Python<'_>, leg: u64) -> PyResult<()> {
+        self.command(py, Command::Detach(LegId(leg)))
+    }
+
     fn hold(&self, py: Python<'_>, leg: u64, on: bool) -> PyResult<()> {
         self.command(
             py,

@@ -5,7 +5,9 @@
 //!
 //! An agent's session leg outlives its calls (DESIGN.md): when a call is unbridged the customer
 //! leaves the room and the agent stays in it, with its supervisors, until its next bridge moves
-//! it to the new call's room, and persistent listeners follow it there.
+//! it to the new call's room, and persistent listeners follow it there. A supervisor's takeover
+//! detaches the agent instead: the agent moves to a room of its own and the customer keeps the
+//! call's room with the supervisors.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -247,6 +249,30 @@ impl MediaPlane for MediaBridge {
         if let Some(entry) = legs.by_sip.get_mut(&leaving) {
             entry.room = None;
             let _ = self.engine.remove_from_room(entry.media);
+        }
+        Ok(())
+    }
+
+    /// The leaving leg moves to a room of its own, keeping its role, so an agent released from
+    /// a call takes its persistent listeners along and its next bridge finds it between calls.
+    /// The staying leg keeps the call's room, its supervisors and its recording.
+    fn detach(&self, leaving: LegId, staying: LegId) -> Result<()> {
+        let mut legs = self.lock();
+        let room_of = |leg: LegId| legs.by_sip.get(&leg).and_then(|e| e.room);
+        let (Some((room, role)), Some((other, _))) = (room_of(leaving), room_of(staying)) else {
+            return Ok(());
+        };
+        if room != other {
+            return Ok(());
+        }
+        let own = self.engine.create_room().map_err(failed)?;
+        let media = legs.by_sip[&leaving].media;
+        if let Err(error) = self.engine.move_leg(media, own) {
+            let _ = self.engine.close_room(own);
+            return Err(failed(error));
+        }
+        if let Some(entry) = legs.by_sip.get_mut(&leaving) {
+            entry.room = Some((own, role));
         }
         Ok(())
     }

@@ -93,7 +93,15 @@ class Telephony:
         self.engine.bridge(a, b)
 
     def unbridge(self, a: int, b: int) -> None:
+        """The two legs stop hearing each other; the agent side keeps the call's room (and its
+        supervisors) until its next bridge, the customer side leaves it."""
         self.engine.unbridge(a, b)
+
+    def detach(self, leg: int) -> None:
+        """Takes a bridged leg out of its call: its partner keeps the call's room (supervisors,
+        recording) and ``leg`` goes to a room of its own, taking its persistent listeners along.
+        A takeover releases the agent's session leg this way; it can be bridged again at once."""
+        self.engine.detach(leg)
 
     def hold(self, leg: int) -> None:
         self.engine.hold(leg, True)

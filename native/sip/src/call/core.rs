@@ -62,6 +62,11 @@ pub enum Action {
     },
     Bridge(LegId, LegId),
     Unbridge(LegId, LegId),
+    /// `leaving` goes to a room of its own, `staying` keeps the call's.
+    Detach {
+        leaving: LegId,
+        staying: LegId,
+    },
     /// The leg is over: free its media and dialog handle.
     Release(LegId),
     Emit(Event),
@@ -226,6 +231,17 @@ impl CallCore {
                 self.unbridge(a, &mut actions);
                 Ok(actions)
             }
+            Command::Detach(leg) => {
+                if self.leg(leg)?.partner.is_none() {
+                    return Err(self.wrong_state(leg, "detach (not bridged)"));
+                }
+                let mut actions = Vec::new();
+                self.part(leg, &mut actions, |leaving, staying| Action::Detach {
+                    leaving,
+                    staying,
+                });
+                Ok(actions)
+            }
             Command::Hold { leg, on } => {
                 if self.leg(leg)?.state != State::Answered {
                     return Err(self.wrong_state(leg, "hold"));
@@ -298,13 +314,24 @@ impl CallCore {
     }
 
     fn unbridge(&mut self, leg: LegId, actions: &mut Vec<Action>) {
+        self.part(leg, actions, Action::Unbridge);
+    }
+
+    /// Ends a leg's partnership, if it has one: `media(leg, partner)` is what the media plane
+    /// is told, then both legs report that they are unbridged.
+    fn part(
+        &mut self,
+        leg: LegId,
+        actions: &mut Vec<Action>,
+        media: impl FnOnce(LegId, LegId) -> Action,
+    ) {
         let Some(other) = self.legs.get_mut(&leg).and_then(|l| l.partner.take()) else {
             return;
         };
         if let Some(o) = self.legs.get_mut(&other) {
             o.partner = None;
         }
-        actions.push(Action::Unbridge(leg, other));
+        actions.push(media(leg, other));
         actions.push(emit(leg, LegEvent::Unbridged { with: other }));
         actions.push(emit(other, LegEvent::Unbridged { with: leg }));
     }

@@ -91,6 +91,10 @@ pub enum Command {
     },
     Bridge(LegId, LegId),
     Unbridge(LegId, LegId),
+    /// Take a bridged leg out of its call: its partner keeps the call (its media room, with
+    /// supervisors and recording) and the leg goes to a room of its own. A supervisor's
+    /// takeover releases the agent's session leg this way (DESIGN.md).
+    Detach(LegId),
     /// Tell the caller of an offered leg that it rings (180 Ringing).
     Ring(LegId),
     /// Put the peer on hold (re-INVITE sendonly) or take it off hold.

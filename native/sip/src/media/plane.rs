@@ -26,6 +26,11 @@ pub trait MediaPlane: Send + Sync {
     /// From now on what each leg receives is sent to the other.
     fn bridge(&self, a: LegId, b: LegId) -> Result<()>;
     fn unbridge(&self, a: LegId, b: LegId) -> Result<()>;
+    /// The legs stop hearing each other; `staying` keeps the call (with whatever else a mixing
+    /// plane has joined to it) and `leaving` goes on alone. A plane without rooms just unbridges.
+    fn detach(&self, leaving: LegId, staying: LegId) -> Result<()> {
+        self.unbridge(leaving, staying)
+    }
     /// The leg is over; closing an unknown leg does nothing.
     fn close(&self, leg: LegId);
 }

@@ -145,6 +145,9 @@ impl Driver {
             Action::Unbridge(a, b) => {
                 let _ = self.media.unbridge(a, b);
             }
+            Action::Detach { leaving, staying } => {
+                let _ = self.media.detach(leaving, staying);
+            }
             Action::Release(leg) => {
                 // Dropping the handle closes the ops channel once queued ops ran.
                 self.legs.remove(&leg);

@@ -236,3 +236,59 @@ fn an_offered_leg_for_an_account_can_ring_then_be_answered() {
         "unknown-leg"
     );
 }
+
+#[test]
+fn a_detached_leg_leaves_its_partner_the_call_and_can_be_bridged_again() {
+    let now = Instant::now();
+    let mut core = CallCore::new();
+    let customer = originate(&mut core, now);
+    let (agent, _) = core.incoming(
+        "sip:1001@h".into(),
+        "sip:engine@h".into(),
+        Some("1001".into()),
+        None,
+    );
+    core.report(customer, StackReport::Answered);
+    core.command(Command::Answer(agent), now).unwrap();
+    assert_eq!(
+        core.command(Command::Detach(agent), now)
+            .unwrap_err()
+            .slug(),
+        "wrong-state",
+        "a leg that is not bridged has nothing to leave"
+    );
+    core.command(Command::Bridge(customer, agent), now).unwrap();
+    let a = core.command(Command::Detach(agent), now).unwrap();
+    assert_eq!(
+        a[0],
+        Action::Detach {
+            leaving: agent,
+            staying: customer
+        }
+    );
+    assert_eq!(
+        events(&a),
+        vec![
+            LegEvent::Unbridged { with: customer },
+            LegEvent::Unbridged { with: agent }
+        ]
+    );
+    assert_eq!(core.len(), 2, "both legs stay up");
+    let next = originate(&mut core, now);
+    core.report(next, StackReport::Answered);
+    core.command(Command::Bridge(next, agent), now)
+        .expect("the detached leg takes its next call");
+    let a = core
+        .command(
+            Command::Hangup {
+                leg: customer,
+                cause: HangupCause::Normal,
+            },
+            now,
+        )
+        .unwrap();
+    assert!(
+        !a.iter().any(|x| matches!(x, Action::Unbridge(..))),
+        "the old call ends without touching the agent's new one: {a:?}"
+    );
+}

@@ -155,7 +155,7 @@ class Center:
                                      campaigns=campaigns, fallback=v.fallback)
                 await nursery.start(self.dialer.run)
                 supervision = Supervision(telephony=v.telephony, media=v.media, router=self.dialer.router,
-                                          board=self.dialer.board, store=store, hub=hub)
+                                          board=self.dialer.board, owner=self.dialer, store=store, hub=hub)
                 await nursery.start(supervision.run)
             self.services = Services(store=store, agents=agents, campaigns=campaigns, aggregator=aggregator, hub=hub,
                                      supervision=supervision, dialer=self.dialer)

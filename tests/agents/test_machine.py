@@ -31,6 +31,7 @@ EXPECTED: dict[tuple[S, Action], tuple[S, list[EventKind]]] = {
     (S.RESERVED, Action.CONNECT): (S.ON_CALL, [EventKind.CONNECTED]),
     (S.ON_CALL, Action.HANGUP): (S.WRAP_UP, [EventKind.HANGUP, EventKind.WRAPUP_START]),
     (S.WRAP_UP, Action.END_WRAPUP): (S.AVAILABLE, [EventKind.WRAPUP_END]),
+    (S.ON_CALL, Action.TAKEN_OVER): (S.AVAILABLE, [EventKind.HANGUP]),
     (S.AVAILABLE, Action.LOSE_SESSION): (S.LOGGED_OUT, [EventKind.AGENT_LOGOUT]),
     (S.RESERVED, Action.LOSE_SESSION): (S.LOGGED_OUT, [EventKind.AGENT_LOGOUT]),
     (S.PAUSED, Action.LOSE_SESSION): (S.LOGGED_OUT, [EventKind.AGENT_LOGOUT]),
@@ -97,6 +98,18 @@ def test_a_pause_asked_for_on_a_call_starts_after_the_wrap_up() -> None:
     assert t.status.state is S.PAUSED and t.status.pause_reason == "lunch" and t.status.pause_pending is None
     assert [e.kind for e in t.events] == [EventKind.WRAPUP_END, EventKind.AGENT_PAUSE]
     assert t.events[0].value == pytest.approx(30) and t.events[1].aux == 2  # "lunch"
+
+
+def test_an_agent_whose_call_is_taken_over_is_free_at_once_with_the_talk_counted() -> None:
+    t = apply(AGENT, status(S.ON_CALL), Request(action=Action.TAKEN_OVER, at=T0 + 45 * d.SECOND, by_user=2), TZ)
+    assert t.status.state is S.AVAILABLE and t.status.call_id is None
+    assert t.activity.by_user == 2, "the supervisor who took the call over is on the history line"
+    [hangup] = t.events
+    assert hangup.value == pytest.approx(45) and hangup.flags & Flag.HANDLED and hangup.call == 11
+    pending = dataclasses.replace(status(S.ON_CALL), pause_pending="coaching")
+    t = apply(AGENT, pending, Request(action=Action.TAKEN_OVER, at=T0 + 45 * d.SECOND, by_user=2), TZ)
+    assert t.status.state is S.PAUSED and t.status.pause_reason == "coaching"
+    assert [e.kind for e in t.events] == [EventKind.HANGUP, EventKind.AGENT_PAUSE]
 
 
 def test_resume_cancels_a_pending_pause() -> None:

@@ -19,7 +19,7 @@ from ccengine import domain as d
 from ccengine.agents import AgentService
 from ccengine.api import ApiServer, ApiSettings, LoginLimits, Services
 from ccengine.campaigns import CampaignService
-from ccengine.dialer import CallBoard, Dialer, Dialling, EventRouter
+from ccengine.dialer import Dialer, Dialling
 from ccengine.metrics import Aggregator, Hub, MetricsService
 from ccengine.store import Store
 from ccengine.supervision import Supervision
@@ -92,8 +92,10 @@ def idle_supervision(store: Store, hub: Hub) -> Supervision:
     is real (tests put calls on it) and no agent is on a call, so supervising answers 409."""
     media = Media()
     telephony = Telephony("[sip]\n", media=media)
-    return Supervision(telephony=telephony, media=media, router=EventRouter(telephony, media),
-                       board=CallBoard(hub), store=store, hub=hub)
+    dialer = Dialer(store, AgentService(store), telephony, media,
+                    Dialling(trunk="carrier", abandon_prompt=Path("never-played.wav")), hub=hub)
+    return Supervision(telephony=telephony, media=media, router=dialer.router, board=dialer.board, owner=dialer,
+                       store=store, hub=hub)
 
 
 async def make_tenant(services: Services, name: str, prefix: str) -> Tenant:

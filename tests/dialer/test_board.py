@@ -23,6 +23,22 @@ def test_calls_move_through_states_and_leave_when_ended() -> None:
     assert board.of_agent(7) is None and board.get(1) is None and len(board) == 1
 
 
+def test_a_call_taken_over_is_no_longer_its_agents() -> None:
+    board = CallBoard()
+    board.put(_call(1))
+    board.move(1, FlowState.CONNECTED, 20, agent_id=7)
+    board.take_over(1, supervisor_id=3)
+    held = board.get(1)
+    assert held is not None and (held.agent_id, held.taken_over_by, held.state) == (None, 3, FlowState.CONNECTED)
+    assert board.of_agent(7) is None
+    board.put(_call(2))
+    board.move(2, FlowState.CONNECTED, 30, agent_id=7)  # the agent's next call
+    next_call = board.of_agent(7)
+    assert next_call is not None and next_call.call_id == 2
+    board.drop(1)
+    assert board.of_agent(7) is next_call
+
+
 def test_calls_are_scoped_by_tenant_and_campaign() -> None:
     board = CallBoard()
     board.put(_call(1, tenant=1, campaign=1))

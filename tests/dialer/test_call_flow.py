@@ -25,6 +25,16 @@ def test_a_person_is_bridged_to_a_free_agent_and_the_call_ends_human():
     assert f.hung_up() == []  # a late duplicate changes nothing
 
 
+def test_a_call_taken_over_goes_on_without_its_agent_and_ends_with_nobody_to_wrap_up():
+    f = flow()
+    assert not f.taken_over(), "nobody to release before an agent has the call"
+    f.answered(T0)
+    f.agent_free(7, T0 + S)
+    assert f.taken_over() and f.state is FlowState.CONNECTED
+    assert not f.taken_over(), "released once"
+    assert f.hung_up() == [End(d.Outcome.HUMAN, None)]
+
+
 def test_past_the_connect_limit_the_person_hears_the_prompt_and_is_abandoned():
     f = flow()
     f.answered(T0)

@@ -14,7 +14,7 @@ from ccengine.agents import AgentService
 from ccengine.dialer import CallbackRequest, WrapUps
 from ccengine.errors import Conflict, DomainError
 from ccengine.metrics import Event, EventKind, Flag
-from ccengine.store import CallEnd, Store
+from ccengine.store import CallEnd, CallProgress, Store
 from tests.dialer.conftest import collected_events
 from tests.dialer.test_campaign import all_ended, center
 from tests.store.conftest import make_world
@@ -90,6 +90,34 @@ async def test_past_the_ceiling_the_agent_is_available_anyway(store: Store) -> N
                 await trio.sleep(0.02)
         assert contact.next_attempt_at > d.now_us()
         nursery.cancel_scope.cancel()
+
+
+async def test_a_call_taken_over_waits_for_the_supervisors_disposition_up_to_the_ceiling(store: Store) -> None:
+    service = AgentService(store)
+    wrapups = WrapUps(store, service, ceiling_s=0.3)
+    world = await make_world(store, contacts=2)
+    agent = await store.create_agent(world.tenant.id, "ann", campaign_ids=[world.campaign.id])
+    claims = await store.claim_contacts(world.campaign.id, 2, d.now_us(), "test")
+    async with trio.open_nursery() as nursery:
+        await nursery.start(wrapups.run)
+        for claim in claims:  # each ended in a supervisor's hands, the agent released before
+            await store.progress_calls([CallProgress(claim.call_id, connected_at=d.now_us(), agent_id=agent.id)])
+            await store.end_calls([CallEnd(claim.call_id, d.Outcome.HUMAN, d.now_us())])
+            await wrapups.hold(claim.call_id)
+            assert wrapups.taken_over(claim.call_id) and wrapups.call_of(agent.id) is None
+        qualified, forgotten = claims
+        record = await wrapups.dispose(agent.id, qualified.call_id, "callback", CallbackRequest(d.now_us() + d.SECOND))
+        assert record.disposition == "callback" and not wrapups.taken_over(qualified.call_id)
+        (callback,) = await store.callbacks(world.campaign.id)
+        assert callback.agent_id == agent.id, "a personal callback goes to the call's agent"
+        with trio.fail_after(2):  # nobody qualified the other: settled, its contact tried again later
+            while (await store.contact(forgotten.contact.id)).state is not d.ContactState.PENDING:
+                await trio.sleep(0.02)
+        assert not wrapups.taken_over(forgotten.call_id)
+        with pytest.raises(Conflict):
+            await wrapups.dispose(agent.id, forgotten.call_id, "sale")
+        nursery.cancel_scope.cancel()
+    assert (await store.agent_status(agent.id)).state is d.AgentState.LOGGED_OUT, "the agent was never involved"
 
 
 @pytest.mark.parametrize("personal", [True, False], ids=["personal", "shared"])

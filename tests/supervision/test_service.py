@@ -1,6 +1,6 @@
 """Supervision on real calls over loopback. The engine is the whole stack: SQLite store, ``Media``,
-``Telephony``, a campaign task dialling, the agent on their session leg, ``Supervision`` and the
-API server. Peers are pjsua2 phones in processes of their own (``tone_phone``): the customer
+``Telephony``, the ``Dialer`` working one campaign, the agent on their session leg, ``Supervision``
+and the API server. Peers are pjsua2 phones in processes of their own (``tone_phone``): the customer
 (carrier) plays 440 Hz, the agent 700 Hz, the supervisor 1,100 Hz, and each records what it
 hears; who hears whom is checked on those recordings by spectrum, phase by phase.
 The follow and one-call tests use SIPp as the carrier (it hangs up by itself)."""
@@ -23,7 +23,7 @@ from ccengine import domain as d
 from ccengine.agents import AgentService
 from ccengine.api import ApiServer, ApiSettings, Services, add_user
 from ccengine.campaigns import CampaignService
-from ccengine.dialer import ActiveCall, AgentSessions, CallBoard, CampaignTask, Dialling, EventRouter, FlowState
+from ccengine.dialer import ActiveCall, CallBoard, Dialer, Dialling, FlowState
 from ccengine.metrics import Aggregator, Hub, MetricsService
 from ccengine.store import Store
 from ccengine.supervision import Supervision
@@ -59,7 +59,7 @@ class Engine:
     agent_token: str
     supervisor_id: int
     phones: dict[str, subprocess.Popen[str]]
-    sessions: AgentSessions
+    dialer: Dialer
 
     async def call_of_agent(self, seconds: float = 15, *, other_than: int | None = None) -> ActiveCall:
         with trio.fail_after(seconds):
@@ -77,9 +77,11 @@ async def login(client: httpx.AsyncClient, user: d.User) -> str:
 
 
 @asynccontextmanager
-async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: int) -> AsyncIterator[Engine]:
+async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: int,
+                 wrapup_s: float = 0.2) -> AsyncIterator[Engine]:
     """The engine dialling one campaign for one agent on a pjsua2 phone, a supervisor's pjsua2
-    phone registered, the API served."""
+    phone registered, the API served. ``wrapup_s``: the wrap-up ceiling, also how long a call
+    taken over waits for the supervisor's disposition."""
     # Machines go to the agent: the carrier's tone would be heard as one (a long word) and dropped.
     world = await make_world(store, contacts=contacts, dial_mode=d.DialMode.PROGRESSIVE,
                              machine_rule=d.MachineRule.AGENT)
@@ -96,8 +98,6 @@ async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: i
         async with trio.open_nursery() as nursery:
             await nursery.start(media.run)
             await nursery.start(telephony.run)
-            router = EventRouter(telephony, media)
-            await nursery.start(router.run)
             _, host, port = telephony.local_addresses()[0]
             phones = {}
             for role, extension in (("agent", AGENT_EXT), ("supervisor", SUPERVISOR_EXT)):
@@ -112,28 +112,26 @@ async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: i
             metrics = MetricsService(aggregator, hub=hub)  # agents' state changes reach the hub through it
             await nursery.start(metrics.run)
             agents = AgentService(store, metrics.sender())
-            sessions = AgentSessions(telephony, router, agents, ring_timeout=5)
-            board = CallBoard(hub)
-            task = CampaignTask(world.campaign.id, Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "a.wav"),
-                                                            ring_timeout=5, wrapup_s=0.2),
-                                store=store, agents=agents, telephony=telephony, media=media, router=router,
-                                sessions=sessions, board=board)
-            supervision = Supervision(telephony=telephony, media=media, router=router, board=board, store=store,
-                                      hub=hub, ring_timeout=5)
+            dialer = Dialer(store, agents, telephony, media,
+                            Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "a.wav"), ring_timeout=5,
+                                     wrapup_s=wrapup_s),
+                            hub=hub, events=metrics.sender(), session_ring_timeout=5)
+            await nursery.start(dialer.run)
+            supervision = Supervision(telephony=telephony, media=media, router=dialer.router, board=dialer.board,
+                                      owner=dialer, store=store, hub=hub, ring_timeout=5)
             await nursery.start(supervision.run)
             services = Services(store=store, agents=agents, campaigns=CampaignService(store, metrics.sender(), hub=hub),
                                 aggregator=aggregator, hub=hub, settings=ApiSettings(passwords=FAST_HASHER),
-                                supervision=supervision)
+                                supervision=supervision, dialer=dialer)
             api_port = await nursery.start(ApiServer(services, port=0, graceful_timeout_s=0.5).run)
             url = f"http://127.0.0.1:{api_port}"
             async with httpx.AsyncClient(base_url=url, timeout=15) as client:
                 client.headers["Authorization"] = f"Bearer {await login(client, boss)}"
                 agent_token = await login(client, agent_user)
+                await dialer.login(agent.id, frozenset({world.campaign.id}))
                 await store.campaign_action(world.campaign.id, "start")
-                await nursery.start(task.run)
-                await sessions.login(agent.id, frozenset({world.campaign.id}))
-                yield Engine(store, board, supervision, telephony, client, url, agent.id, agent_token, boss.id,
-                             phones, sessions)
+                yield Engine(store, dialer.board, supervision, telephony, client, url, agent.id, agent_token, boss.id,
+                             phones, dialer)
             nursery.cancel_scope.cancel()
         # The engine hung up every call on its way out: the phones end cleanly, having been connected.
         for phone in phones.values():
@@ -182,7 +180,7 @@ def parties(*names: str) -> frozenset[str]:
 async def test_listen_whisper_barge_takeover_through_the_api_each_heard_as_the_table_says(
         store: Store, tmp_path: Path) -> None:
     with tone_phone(tmp_path / "customer.wav", TONES["customer"]) as (customer, carrier_port):
-        async with engine(store, tmp_path, carrier_port, contacts=1) as e:
+        async with engine(store, tmp_path, carrier_port, contacts=1, wrapup_s=20) as e:
             call = await e.call_of_agent()
             path = f"/api/agents/{e.agent_id}/supervision"
             r = await e.client.post(path, json={"mode": "listen"})
@@ -197,35 +195,86 @@ async def test_listen_whisper_barge_takeover_through_the_api_each_heard_as_the_t
                     message = await next_message(ws, "message")
                 assert message["text"] == "offer the discount"
             await trio.sleep(PHASE_S)
-            for mode in ("whisper", "barge", "takeover", "takeover-agent-listening"):
+            for mode in ("whisper", "barge", "takeover-agent-listening", "takeover"):
                 r = await e.client.patch(path, json={"mode": mode})
                 assert r.status_code == 200 and r.json()["mode"] == mode, r.text
                 await trio.sleep(PHASE_S)
-            r = await e.client.delete(path)
+            # The takeover released the agent: free for their next call, the call the supervisor's.
+            assert r.json()["agent_released"] is True
+            assert (await store.agent_status(e.agent_id)).state is d.AgentState.AVAILABLE
+            calls = (await e.client.get("/api/calls/active")).json()
+            assert [(c["call_id"], c["agent_id"], c["taken_over_by"]) for c in calls] == [
+                (call.call_id, None, e.supervisor_id)]
+            back = await e.client.patch(path, json={"mode": "barge"})
+            assert back.status_code == 409 and back.json()["type"].endswith("agent-released"), back.text
+            r = await e.client.delete(path)  # the supervisor ends the call they took over
             assert r.status_code == 200, r.text
             assert await trio.to_thread.run_sync(finished, e.phones["supervisor"]) == "done connected=True"
-            await trio.sleep(PHASE_S / 2)  # the agent and the customer again alone
-            e.telephony.hangup(call.leg)
+            assert await trio.to_thread.run_sync(finished, customer) == "done connected=True"
             with trio.fail_after(5):
                 while e.board.get(call.call_id) is not None:
                     await trio.sleep(0.02)
             audit = (await e.client.get("/api/supervision/audit")).json()["items"]
-        assert await trio.to_thread.run_sync(finished, customer) == "done connected=True"
+            # The supervisor qualifies the call they finished; the agent released from it may not.
+            qualify = f"/api/calls/{call.call_id}/disposition"
+            refused = await e.client.post(qualify, json={"code": "sale"},
+                                          headers={"Authorization": f"Bearer {e.agent_token}"})
+            assert refused.status_code == 403, refused.text
+            r = await e.client.post(qualify, json={"code": "sale"})
+            assert r.status_code == 200, r.text
+            record = await store.call(call.call_id)
+            assert (record.outcome, record.agent_id, record.disposition) == (d.Outcome.HUMAN, e.agent_id, "sale")
+            assert (await store.agent_status(e.agent_id)).state is d.AgentState.AVAILABLE, "never sent to wrap-up"
 
     assert [(a["mode"], a["end_reason"]) for a in audit] == [
-        ("listen", "switched"), ("whisper", "switched"), ("barge", "switched"), ("takeover", "switched"),
-        ("takeover-agent-listening", "stopped")]
+        ("listen", "switched"), ("whisper", "switched"), ("barge", "switched"),
+        ("takeover-agent-listening", "switched"), ("takeover", "stopped")]
     assert {(a["session"], a["call_id"], a["supervisor_id"], a["agent_id"]) for a in audit} == {
         (audit[0]["session"], call.call_id, e.supervisor_id, e.agent_id)}
     for a in audit[1:]:
         assert 0.8 * PHASE_S < a["duration_s"] < 2 * PHASE_S, audit
 
-    # docs/media.md's table, phase by phase: listen, whisper, barge, takeover, takeover with the
-    # agent listening; the customer and the agent are alone before and after.
+    # docs/media.md's table, phase by phase: listen, whisper, barge, takeover with the agent
+    # listening, takeover (the agent released: they hear nothing of the call any more).
     c, a, s = "customer", "agent", "supervisor"
     assert phases(heard(tmp_path / "supervisor.wav")) == [parties(c, a), parties(c)]
-    assert phases(heard(tmp_path / "agent.wav")) == [parties(c), parties(c, s), parties(), parties(c, s), parties(c)]
-    assert phases(heard(tmp_path / "customer.wav")) == [parties(a), parties(a, s), parties(s), parties(a)]
+    assert phases(heard(tmp_path / "customer.wav")) == [parties(a), parties(a, s), parties(s)]
+    agent_heard = heard(tmp_path / "agent.wav")
+    assert phases(agent_heard) == [parties(c), parties(c, s)]
+    last_heard = max(i for i, who in enumerate(agent_heard) if who)
+    released = agent_heard[last_heard + 1:last_heard + 1 + int(0.8 * PHASE_S / WINDOW_S)]
+    assert len(released) == int(0.8 * PHASE_S / WINDOW_S) and all(who == parties() for who in released), released
+
+
+async def test_an_agent_released_by_a_takeover_takes_the_next_call_while_the_supervisor_keeps_the_customer(
+        store: Store, tmp_path: Path) -> None:
+    port = free_udp_port()
+    with carrier(port, calls=2, talk_ms=6000, cwd=tmp_path):
+        async with engine(store, tmp_path, port, contacts=2, wrapup_s=20) as e:
+            first = await e.call_of_agent()
+            taken = await e.supervision.takeover(e.supervisor_id, e.agent_id)
+            assert (taken.call_id, taken.mode, taken.agent_released) == (first.call_id, "takeover", True)
+            second = await e.call_of_agent(other_than=first.call_id)  # dialled for the agent at once
+            held = e.board.get(first.call_id)
+            assert held is not None and (held.agent_id, held.taken_over_by) == (None, e.supervisor_id)
+            assert e.telephony.room(second.leg) != e.telephony.room(first.leg)
+            with trio.fail_after(15):  # the carrier hangs the first call up: the supervisor's phone follows
+                while e.supervision.of(e.supervisor_id) is not None:
+                    await trio.sleep(0.02)
+            assert await trio.to_thread.run_sync(finished, e.phones["supervisor"]) == "done connected=True"
+            with trio.fail_after(15):  # the agent wraps up their own call, not the one taken from them
+                while (await store.agent_status(e.agent_id)).state is not d.AgentState.WRAP_UP:
+                    await trio.sleep(0.05)
+            assert e.dialer.wrapups.call_of(e.agent_id) == second.call_id
+            assert e.dialer.wrapups.taken_over(first.call_id)
+            await e.dialer.dispose(e.agent_id, second.call_id, "not-interested")
+            await e.dialer.dispose(e.agent_id, first.call_id, "appointment")  # the supervisor's, on the API's path
+            assert not e.dialer.wrapups.taken_over(first.call_id)
+            audit = await store.audit(first.tenant_id)
+            records = [await store.call(c.call_id) for c in (first, second)]
+    assert [(x.call_id, x.mode, x.end_reason) for x in audit] == [(first.call_id, "takeover", "call-ended")]
+    assert [(r.outcome, r.agent_id, r.disposition) for r in records] == [
+        (d.Outcome.HUMAN, e.agent_id, "appointment"), (d.Outcome.HUMAN, e.agent_id, "not-interested")]
 
 
 async def test_a_followed_agent_is_joined_again_on_their_next_call_until_they_log_out(
@@ -243,7 +292,7 @@ async def test_a_followed_agent_is_joined_again_on_their_next_call_until_they_lo
             with trio.fail_after(10):  # the second call ends; the supervisor stays on the agent
                 while (now := e.supervision.of(e.supervisor_id)) is None or now.call_id is not None:
                     await trio.sleep(0.02)
-            await e.sessions.logout(e.agent_id)  # the agent leaves: following them ends
+            await e.dialer.logout(e.agent_id)  # the agent leaves: following them ends
             assert await trio.to_thread.run_sync(finished, e.phones["supervisor"]) == "done connected=True"
             assert e.supervision.of(e.supervisor_id) is None
             audit = await store.audit(started.tenant_id)

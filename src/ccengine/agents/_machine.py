@@ -4,6 +4,7 @@ of history and the indicator events out (docs/data-model.md draws it).
     logged-out --login--> available --reserve--> reserved --connect--> on-call --hangup--> wrap-up
     available <--release-- reserved;  available --connect--> on-call (preview, inbound)
     wrap-up --end_wrapup--> available (or paused, when a pause was asked for during the call)
+    on-call --taken_over--> available (or paused): a supervisor took the call over (no wrap-up)
     available --pause--> paused --resume--> available;  * --logout--> logged-out (not on a call)
 
 A pause asked for while reserved, on a call or in wrap-up is kept as pending and starts when the
@@ -39,6 +40,9 @@ class Action(enum.StrEnum):
     CONNECT = "connect"
     HANGUP = "hangup"
     END_WRAPUP = "end-wrapup"
+    TAKEN_OVER = "taken-over"
+    """A supervisor took the agent's call over: the agent is released to take the next call;
+    the supervisor qualifies the call they finished."""
     LOSE_SESSION = "lose-session"
     """The engine found the agent's session gone (restart, softphone vanished): logged out."""
 
@@ -54,6 +58,7 @@ ALLOWED: dict[Action, frozenset[d.AgentState]] = {
     Action.CONNECT: frozenset({S.AVAILABLE, S.RESERVED}),
     Action.HANGUP: frozenset({S.ON_CALL}),
     Action.END_WRAPUP: frozenset({S.WRAP_UP}),
+    Action.TAKEN_OVER: frozenset({S.ON_CALL}),
     Action.LOSE_SESSION: frozenset(S) - {S.LOGGED_OUT},
 }
 
@@ -179,6 +184,13 @@ def _end_wrapup(agent: d.Agent, status: d.AgentStatus, r: Request, tz: str) -> T
     return _free(agent, status, r, tz, [_event(EventKind.WRAPUP_END, agent, r, status, value=_seconds(status, r.at))])
 
 
+def _taken_over(agent: d.Agent, status: d.AgentStatus, r: Request, tz: str) -> Transition:
+    # The agent's talk ends here (counted as a call they handled); the call is no longer theirs
+    # to wrap up, so no wrap-up span is opened.
+    talk = _seconds(status, r.at)
+    return _free(agent, status, r, tz, [_event(EventKind.HANGUP, agent, r, status, value=talk, flags=Flag.HANDLED)])
+
+
 def _free(agent: d.Agent, status: d.AgentStatus, r: Request, tz: str, events: list[Event]) -> Transition:
     """Back from a call or a reservation: available, or paused if a pause was asked for meanwhile."""
     if status.pause_pending is None:
@@ -191,7 +203,7 @@ def _free(agent: d.Agent, status: d.AgentStatus, r: Request, tz: str, events: li
 _STEPS = {
     Action.LOGIN: _login, Action.LOGOUT: _logout, Action.PAUSE: _pause, Action.RESUME: _resume,
     Action.RESERVE: _reserve, Action.RELEASE: _release, Action.CONNECT: _connect, Action.HANGUP: _hangup,
-    Action.END_WRAPUP: _end_wrapup, Action.LOSE_SESSION: _lose_session,
+    Action.END_WRAPUP: _end_wrapup, Action.TAKEN_OVER: _taken_over, Action.LOSE_SESSION: _lose_session,
 }
 
 

@@ -95,6 +95,10 @@ class AgentService:
     async def end_wrapup(self, agent_id: int, *, by_user: int | None = None, at: int | None = None) -> d.AgentStatus:
         return await self._do(agent_id, Action.END_WRAPUP, at, by_user=by_user)
 
+    async def taken_over(self, agent_id: int, *, by_user: int, at: int | None = None) -> d.AgentStatus:
+        """A supervisor (``by_user``) took the agent's call over: the agent is free again at once."""
+        return await self._do(agent_id, Action.TAKEN_OVER, at, by_user=by_user)
+
     async def heartbeat(self, agent_ids: Collection[int], *, at: int | None = None) -> None:
         await self.store.touch_agents(list(agent_ids), d.now_us() if at is None else at)
 

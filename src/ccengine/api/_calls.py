@@ -1,7 +1,7 @@
 """Active calls and callers waiting (seed 001's live panel), from the dialer's call board: each
 call's state, since when, its agent and campaign. Supervisors see phone numbers masked, admins in
 full. And the disposition of a call the agent wraps up: by the agent, or a supervisor or admin on
-their behalf."""
+their behalf; a call a supervisor took over is qualified by a supervisor or admin."""
 
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ class ActiveCallOut(Body):
     """When the call entered its state."""
     placed_at: dt.datetime
     agent_id: int | None
+    """None once a supervisor took the call over (the agent was released to take the next one)."""
+    taken_over_by: int | None
+    """The supervisor (user id) holding the call after a takeover."""
 
 
 def masked(phone: str) -> str:
@@ -50,7 +53,8 @@ def masked(phone: str) -> str:
 def call_out(call: ActiveCall, *, full_phone: bool) -> ActiveCallOut:
     return ActiveCallOut(call_id=call.call_id, campaign_id=call.campaign_id, contact_id=call.contact_id,
                          phone=call.phone if full_phone else masked(call.phone), state=call.state,
-                         since=moment(call.since), placed_at=moment(call.placed_at), agent_id=call.agent_id)
+                         since=moment(call.since), placed_at=moment(call.placed_at), agent_id=call.agent_id,
+                         taken_over_by=call.taken_over_by)
 
 
 def _full(caller: Caller) -> bool:
@@ -101,7 +105,8 @@ async def disposition(call_id: Key, body: Disposition, caller: CallerDep, servic
     supervisor or admin may do it on behalf of the call's agent. 409 ``not-in-wrap-up`` when
     the call's agent is not wrapping it up (already qualified, the wrap-up ceiling passed, or
     the call never reached an agent); 422 ``unknown-disposition``, ``callback-not-allowed``,
-    ``callback-time-missing``. An agent reaches only their own calls."""
+    ``callback-time-missing``. An agent reaches only their own calls, and not one a supervisor
+    took over from them: that supervisor (or another, or an admin) qualifies it once it ends."""
     record = await services.store.call(call_id)
     await _owned.campaign(services, caller, record.campaign_id)
     dialer = _dialer(services)
@@ -109,6 +114,8 @@ async def disposition(call_id: Key, body: Disposition, caller: CallerDep, servic
         raise Problem(403, "forbidden", "an agent qualifies only their own calls")
     if record.agent_id is None:
         raise Conflict(f"call {call_id} never reached an agent", "not-in-wrap-up")
+    if caller.role is d.Role.AGENT and dialer.wrapups.taken_over(call_id):
+        raise Problem(403, "forbidden", f"call {call_id} was taken over by a supervisor, who qualifies it")
     callback = None if body.callback is None else CallbackRequest(
         micros(body.callback.at), personal=body.callback.personal, note=body.callback.note)
     return record_out(await dialer.dispose(record.agent_id, call_id, body.code, callback))

@@ -34,6 +34,8 @@ class SupervisionOut(Body):
     since: dt.datetime
     session: int | None
     """The supervision's number in the audit log."""
+    agent_released: bool
+    """A ``takeover`` released the agent to their next call: the call is the supervisor's alone."""
 
 
 class StartSupervision(Body):
@@ -58,12 +60,14 @@ class AuditOut(Body):
     """null while it lasts."""
     duration_s: float | None
     end_reason: str | None
-    """switched, stopped, call-ended, supervisor-hung-up, not-answered, agent-left."""
+    """switched, stopped, call-ended, taken-over (the agent left the call to a supervisor's
+    takeover), supervisor-hung-up, not-answered, agent-left."""
 
 
 def supervision_out(s: Supervising) -> SupervisionOut:
     return SupervisionOut(supervisor_id=s.supervisor_id, agent_id=s.agent_id, mode=s.mode, follow=s.follow,
-                          call_id=s.call_id, since=moment(s.since), session=s.session)
+                          call_id=s.call_id, since=moment(s.since), session=s.session,
+                          agent_released=s.agent_released)
 
 
 def audit_out(e: AuditEntry) -> AuditOut:
@@ -90,8 +94,9 @@ def _mine(supervision: Supervision, caller: Caller, agent_id: int) -> Supervisin
            summary="Supervise an agent's call", response_model=SupervisionOut)
 async def start(agent_id: Key, body: StartSupervision, caller: CallerDep, services: ServicesDep) -> SupervisionOut:
     """Calls the caller's phone (the extension of the agent profile linked to their user) and,
-    once answered, joins the agent's call in ``mode``. 409 when the agent is not on a call, the
-    caller already supervises someone, has no phone or does not answer."""
+    once answered, joins the agent's call in ``mode``; ``takeover`` then releases the agent to
+    their next call and the customer is the supervisor's. 409 when the agent is not on a call,
+    the caller already supervises someone, has no phone or does not answer."""
     await _owned.agent(services, caller, agent_id)
     started = await service(services).start(caller.user.id, agent_id, body.mode, follow=body.follow)
     return supervision_out(started)
@@ -100,7 +105,9 @@ async def start(agent_id: Key, body: StartSupervision, caller: CallerDep, servic
 @operation(router, "PATCH", "/agents/{agent_id}/supervision", roles=MANAGERS, summary="Switch supervision mode",
            response_model=SupervisionOut)
 async def switch(agent_id: Key, body: SwitchMode, caller: CallerDep, services: ServicesDep) -> SupervisionOut:
-    """On the same phone call: nothing rings again."""
+    """On the same phone call: nothing rings again. Switching to ``takeover`` releases the agent to
+    their next call; 409 ``agent-released`` when switching away from a takeover that did (no
+    agent is left on the call)."""
     await _owned.agent(services, caller, agent_id)
     supervision = service(services)
     _mine(supervision, caller, agent_id)
@@ -110,7 +117,8 @@ async def switch(agent_id: Key, body: SwitchMode, caller: CallerDep, services: S
 @operation(router, "DELETE", "/agents/{agent_id}/supervision", roles=MANAGERS, summary="Stop supervising",
            response_model=SupervisionOut)
 async def stop(agent_id: Key, caller: CallerDep, services: ServicesDep) -> SupervisionOut:
-    """The caller's phone is hung up; the agent and the customer stay on their call."""
+    """The caller's phone is hung up; the agent and the customer stay on their call, except after a
+    ``takeover``, which left the customer to the supervisor alone: the call ends."""
     await _owned.agent(services, caller, agent_id)
     supervision = service(services)
     _mine(supervision, caller, agent_id)

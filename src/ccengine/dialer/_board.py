@@ -31,6 +31,8 @@ class ActiveCall:
     leg: int
     """The customer's SIP leg."""
     agent_id: int | None = None
+    taken_over_by: int | None = None
+    """The supervisor (user id) holding the call after taking it over from its agent."""
 
     @property
     def waiting(self) -> bool:
@@ -58,6 +60,17 @@ class CallBoard:
         self._calls[call_id] = call
         if call.agent_id is not None:
             self._by_agent[call.agent_id] = call_id
+        self._tell(call)
+
+    def take_over(self, call_id: int, supervisor_id: int) -> None:
+        """A supervisor took the call over: it is no longer its agent's (who may take another)."""
+        call = self._calls.get(call_id)
+        if call is None:
+            return
+        if call.agent_id is not None and self._by_agent.get(call.agent_id) == call_id:
+            del self._by_agent[call.agent_id]
+        call = replace(call, agent_id=None, taken_over_by=supervisor_id)
+        self._calls[call_id] = call
         self._tell(call)
 
     def drop(self, call_id: int) -> None:

@@ -154,6 +154,15 @@ class CallFlow:
         self.agent_id = agent_id
         return [Bridge(agent_id)]
 
+    def taken_over(self) -> bool:
+        """A supervisor took the connected call over: its agent is released, the call goes on
+        and its end sends nobody to wrap-up. False (nothing changes) unless it is connected to
+        an agent."""
+        if self.state is not FlowState.CONNECTED or self.agent_id is None:
+            return False
+        self.agent_id = None
+        return True
+
     def tick(self, now: int) -> list[Action]:
         """Past the deadline with no agent: the person is abandoned."""
         if self.state is FlowState.WAITING and self.deadline is not None and now >= self.deadline:

@@ -32,7 +32,7 @@ from ccengine.dialer._live import LiveCampaign
 from ccengine.dialer._router import EventRouter
 from ccengine.dialer._sessions import AgentSessions
 from ccengine.dialer._wrapups import WrapUps
-from ccengine.errors import AgentStateError, MediaError, NotFound, TelephonyError
+from ccengine.errors import AgentStateError, Conflict, MediaError, NotFound, TelephonyError
 from ccengine.metrics import Event
 from ccengine.pacing import Pacer
 from ccengine.store import CallEnd, CallProgress, Claim, Store
@@ -83,6 +83,8 @@ class _Call:
     """The agent kept for this call (a callback) until it is bridged or ends."""
     bridged_at: int | None = None
     """When the customer's leg was bridged onto the agent's session leg (µs)."""
+    taken_over_by: int | None = None
+    """The supervisor (user id) who took the call over, releasing its agent."""
 
 
 class CampaignTask:
@@ -279,6 +281,27 @@ class CampaignTask:
         self.placed += 1
         await self._send_placed(call, now)
 
+    async def take_over(self, call_id: int, supervisor_id: int) -> int:
+        """A supervisor takes a connected call over (DESIGN.md): the agent's session leg leaves
+        the call for a room of its own and the agent is free for their next call at once; the
+        customer stays in the call's room with the supervisor, who qualifies the call once it
+        ends. Returns the agent released; Conflict (``agent-not-on-call``) when the call is not
+        this task's or not connected to an agent."""
+        call = next((c for c in self._calls.values() if c.call_id == call_id), None)
+        agent_id = None if call is None else call.agent_id
+        if call is None or agent_id is None or not call.flow.taken_over():
+            raise Conflict(f"call {call_id} is not connected to an agent", "agent-not-on-call")
+        call.agent_id, call.taken_over_by = None, supervisor_id
+        self.board.take_over(call_id, supervisor_id)
+        session = self.sessions.leg_of(agent_id)
+        if session is not None:
+            # Unbridged meanwhile (the customer hung up): the HungUp that follows ends the call.
+            with contextlib.suppress(TelephonyError):
+                self.telephony.detach(session)
+        with contextlib.suppress(AgentStateError):  # their session ended meanwhile: logged out already
+            self._tell(await self.agents.taken_over(agent_id, by_user=supervisor_id))
+        return agent_id
+
     async def _send_placed(self, call: _Call, now: int) -> None:
         assert self.call_events is not None
         await self.call_events.placed(call.call_id, call.list_id, now)
@@ -379,7 +402,8 @@ class CampaignTask:
 
     async def _end(self, call: _Call, outcome: d.Outcome) -> None:
         """The call is over: its record, the pacer's view, its events, and its agent (to wrap-up
-        if connected, freed if only reserved)."""
+        if connected, freed if only reserved); a call taken over waits for its supervisor's
+        disposition."""
         live, events = self.live, self.call_events
         assert live is not None and events is not None
         now = d.now_us()
@@ -392,6 +416,8 @@ class CampaignTask:
         await events.ended(call.call_id, call.list_id, outcome, now)
         if call.agent_id is not None:
             await self._wrap_up(call.agent_id, call.call_id)
+        elif call.taken_over_by is not None:
+            await self.wrapups.hold(call.call_id)
         else:
             agent_id, call.reserved = call.reserved, None
             await self._release(agent_id)

@@ -4,7 +4,7 @@ following the store's run states every tick: a campaign started gets its task wi
 stopped one keeps its task until its calls in flight have ended (stop lets calls finish), then
 the task ends; a campaign that disappears has its task cancelled (its calls hung up and recorded).
 The API's commands come here: agents log in (their phone is called: the session leg) and out,
-and qualify their calls."""
+and qualify their calls; supervision takes calls over through it."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from ccengine.dialer._campaign import TICK, CampaignTask, Dialling
 from ccengine.dialer._router import EventRouter, Handler
 from ccengine.dialer._sessions import AgentSessions
 from ccengine.dialer._wrapups import CallbackRequest, WrapUps
+from ccengine.errors import Conflict
 from ccengine.metrics import Event, Hub
 from ccengine.store import Store
 from ccengine.telephony import Media, Telephony
@@ -110,6 +111,16 @@ class Dialer:
                       callback: CallbackRequest | None = None) -> d.CallRecord:
         """The agent qualifies the call they are wrapping up (see ``WrapUps.dispose``)."""
         return await self.wrapups.dispose(agent_id, call_id, code, callback)
+
+    async def take_over(self, call_id: int, supervisor_id: int) -> int:
+        """A supervisor takes a call over, releasing its agent (see ``CampaignTask.take_over``);
+        returns the agent released. Conflict (``agent-not-on-call``) when the call is not in
+        flight with an agent."""
+        call = self.board.get(call_id)
+        running = None if call is None else self._running.get(call.campaign_id)
+        if running is None:
+            raise Conflict(f"call {call_id} is not in flight", "agent-not-on-call")
+        return await running.task.take_over(call_id, supervisor_id)
 
     async def _follow(self) -> None:
         campaigns = {c.id: c for c in await self.store.campaigns()}

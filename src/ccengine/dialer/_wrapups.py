@@ -1,6 +1,8 @@
 """Wrap-up and dispositions: after a call the agent is in wrap-up until they qualify it with one
 of the campaign's dispositions (and possibly schedule a callback), which makes them available at
-once; a ceiling makes them available anyway if no disposition comes in time.
+once; a ceiling makes them available anyway if no disposition comes in time. A call a supervisor
+took over was no longer its agent's when it ended: it waits for the supervisor's disposition, up
+to the same ceiling, with no agent in wrap-up.
 
 One per dialer, shared by its campaign tasks: a disposition reaches it whichever task placed the
 call, and a wrap-up outlives the task (a stopped campaign's agents still qualify their last call).
@@ -48,6 +50,8 @@ class WrapUps:
         self._events = events
         self._timers: dict[int, tuple[int, trio.CancelScope]] = {}
         """Agent id -> (call id, the ceiling's scope) while the agent wraps that call up."""
+        self._held: dict[int, trio.CancelScope] = {}
+        """Call id -> the ceiling's scope, for ended calls taken over by a supervisor."""
         self._watchers: list[Watcher] = []
         self._nursery: trio.Nursery | None = None
 
@@ -61,6 +65,10 @@ class WrapUps:
         """The call the agent is wrapping up, if any."""
         timer = self._timers.get(agent_id)
         return None if timer is None else timer[0]
+
+    def taken_over(self, call_id: int) -> bool:
+        """The call ended in a supervisor's hands and waits for their disposition."""
+        return call_id in self._held
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         async with trio.open_nursery() as nursery:
@@ -81,14 +89,24 @@ class WrapUps:
             self._nursery.start_soon(self._ceiling, agent_id, call_id, scope)
         return status
 
+    async def hold(self, call_id: int) -> None:
+        """A call taken over by a supervisor ended: it waits for the supervisor's disposition (given
+        on the agent's behalf, ``dispose``) until the ceiling, then is settled undisposed."""
+        scope = trio.CancelScope()
+        self._held[call_id] = scope
+        if self._nursery is not None:
+            self._nursery.start_soon(self._hold_ceiling, call_id, scope)
+
     async def dispose(self, agent_id: int, call_id: int, code: str,
                       callback: CallbackRequest | None = None) -> d.CallRecord:
         """The agent qualifies the call they are wrapping up; they are available again at once.
-        Conflict (``not-in-wrap-up``) when they are not wrapping that call up; DomainError for a
-        code the campaign does not have (``unknown-disposition``), a callback on a disposition
-        that does not schedule one (``callback-not-allowed``) or a callback disposition without
-        its time (``callback-time-missing``)."""
-        if self.call_of(agent_id) != call_id:
+        ``agent_id`` is the call's agent: a call taken over (``hold``) is qualified the same way,
+        its personal callback going to that agent. Conflict (``not-in-wrap-up``) when the call
+        is not waiting for a disposition; DomainError for a code the campaign does not have
+        (``unknown-disposition``), a callback on a disposition that does not schedule one
+        (``callback-not-allowed``) or a callback disposition without its time
+        (``callback-time-missing``)."""
+        if self.call_of(agent_id) != call_id and call_id not in self._held:
             raise Conflict(f"agent {agent_id} is not wrapping up call {call_id}", "not-in-wrap-up")
         record = await self.store.call(call_id)
         camp = await self.store.campaign(record.campaign_id)
@@ -108,14 +126,19 @@ class WrapUps:
             await self._send(Event(now, EventKind.CALLBACK_SCHEDULED, tenant=camp.tenant_id, campaign=camp.id,
                                    list=record.list_id, agent=agent_id, call=call_id,
                                    flags=0 if callback.personal else Flag.SHARED))
-        await self._end(agent_id, call_id)
+        held = self._held.pop(call_id, None)
+        if held is not None:
+            held.cancel()
+        else:
+            await self._end(agent_id, call_id)
         return record
 
     async def settle_pending(self) -> int:
         """The dialer is stopping: calls still being wrapped up are settled undisposed (their
         contacts are tried again later, not left held until a restart); returns how many."""
-        pending = [call_id for call_id, _ in self._timers.values()]
+        pending = [call_id for call_id, _ in self._timers.values()] + list(self._held)
         self._timers.clear()
+        self._held.clear()
         now = d.now_us()
         for call_id in pending:
             await self.store.settle_undisposed(call_id, now)
@@ -126,6 +149,12 @@ class WrapUps:
             await trio.sleep(self.ceiling_s)
         if not scope.cancelled_caught and await self._end(agent_id, call_id):
             # Nobody qualified the call: its contact is not left held, it is tried again later.
+            await self.store.settle_undisposed(call_id, d.now_us())
+
+    async def _hold_ceiling(self, call_id: int, scope: trio.CancelScope) -> None:
+        with scope:
+            await trio.sleep(self.ceiling_s)
+        if not scope.cancelled_caught and self._held.pop(call_id, None) is not None:
             await self.store.settle_undisposed(call_id, d.now_us())
 
     async def _end(self, agent_id: int, call_id: int) -> bool:

@@ -6,6 +6,12 @@ answers, its media leg joins the room of the agent's call as a ``supervisor`` in
 and the media core's who-hears-whom table does the rest (docs/media.md). A mode switch is a
 ``set_mode`` on the same leg: nothing rings again.
 
+A takeover (without the agent listening) releases the agent (DESIGN.md): the dialer detaches their
+session leg from the call, into a room of their own, and they are free for their next call at
+once, while the customer stays in the call's room with the supervisor. The call is then the
+supervisor's alone: when they hang up or stop, the customer is hung up too; its mode cannot be
+switched back (there is no agent left on it); it is qualified by the supervisor once it ends.
+
 The call board (``ccengine.dialer.CallBoard``) says which call an agent is on; its ``call``
 notices on the hub wake the service, which then sees calls end (a one-call supervision hangs the
 supervisor's phone up) and followed agents get their next call (the supervisor joins it). Every
@@ -17,6 +23,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import trio
 
@@ -27,7 +34,15 @@ from ccengine.metrics import Dropped, Hub
 from ccengine.store import AuditEntry, Store
 from ccengine.telephony import Answered, Failed, HungUp, Leg, Media, MediaEvent, Mode, SipEvent, Telephony
 
-__all__ = ["Supervising", "Supervision"]
+__all__ = ["CallOwner", "Supervising", "Supervision"]
+
+
+class CallOwner(Protocol):
+    """Who owns the calls (the ``Dialer``, or one ``CampaignTask``) and hands one over."""
+
+    async def take_over(self, call_id: int, supervisor_id: int) -> int:
+        """Releases the call's agent to the supervisor's takeover; returns the agent's id."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +60,8 @@ class Supervising:
     """When the supervision started (µs)."""
     session: int | None
     """Its number in the audit log (None until it first joined a call)."""
+    agent_released: bool = False
+    """A takeover released the agent: the supervisor holds the call alone."""
 
 
 @dataclass(slots=True)
@@ -63,6 +80,8 @@ class _Session:
     call_id: int | None = None
     room: int | None = None
     entry: AuditEntry | None = None
+    released: bool = False
+    """The agent was released from the call (a takeover): the supervisor holds it alone."""
 
     def rang(self, event: Answered | Failed) -> None:
         """The supervisor's phone answered, or the call to it failed."""
@@ -77,14 +96,16 @@ class _Session:
 
     def view(self) -> Supervising:
         return Supervising(self.supervisor_id, self.tenant_id, self.agent_id, self.mode, self.follow, self.call_id,
-                           self.since, None if self.entry is None else self.entry.session)
+                           self.since, None if self.entry is None else self.entry.session, self.released)
 
 
 class Supervision:
-    def __init__(self, *, telephony: Telephony, media: Media, router: EventRouter, board: CallBoard, store: Store,
-                 hub: Hub, caller_id: str = "supervision", ring_timeout: float = 20.0) -> None:
+    def __init__(self, *, telephony: Telephony, media: Media, router: EventRouter, board: CallBoard,
+                 owner: CallOwner, store: Store, hub: Hub, caller_id: str = "supervision",
+                 ring_timeout: float = 20.0) -> None:
         """``board`` must publish to ``hub`` (``CallBoard(hub)``): its notices are how the service
-        learns that calls start and end."""
+        learns that calls start and end; ``owner``: who releases an agent to a takeover."""
+        self.owner = owner
         self.telephony = telephony
         self.media = media
         self.router = router
@@ -166,6 +187,9 @@ class Supervision:
     async def switch(self, supervisor_id: int, mode: Mode) -> Supervising:
         """Changes the mode of a running supervision on the same phone call."""
         session = self._session(supervisor_id)
+        if session.released and mode != "takeover":
+            raise Conflict(f"the agent was released from call {session.call_id}, which the supervisor holds alone: "
+                           "stop to end it", "agent-released")
         if mode == "persistent-listen":
             mode, session.follow = "listen", True
         if mode == session.mode:
@@ -176,6 +200,7 @@ class Supervision:
                 self.media.set_mode(session.media, session.media_mode)
             await self._close_entry(session, "switched")
             await self._open_entry(session)
+            await self._release_agent(session)
         return session.view()
 
     async def stop(self, supervisor_id: int) -> Supervising:
@@ -227,7 +252,21 @@ class Supervision:
             session.room = room
         session.call_id = call.call_id
         await self._open_entry(session)
+        await self._release_agent(session)
         return True
+
+    async def _release_agent(self, session: _Session) -> None:
+        """In takeover mode, the agent leaves the call to the supervisor (a call that ended
+        meanwhile is left to the reconcile)."""
+        if session.mode != "takeover" or session.released or session.call_id is None:
+            return
+        # Released before it is done: the reconcile, woken by the board meanwhile, must not take
+        # the agent leaving the call for the call ending.
+        session.released = True
+        try:
+            await self.owner.take_over(session.call_id, session.supervisor_id)
+        except Conflict:
+            session.released = False
 
     async def _reconcile(self, *, changed_agents: Collection[int] = ()) -> None:
         """Brings every supervision in line with the board: ended calls left, next calls joined;
@@ -236,11 +275,16 @@ class Supervision:
         for session in list(self._by_supervisor.values()):
             if not session.up:
                 continue
+            if session.released:  # the supervisor's call now, no longer the agent's
+                if session.call_id is None or self.board.get(session.call_id) is None:
+                    await self._end(session, "call-ended")
+                continue
             call = self._on_call(session.agent_id)
             changed = session.agent_id in changed_agents
             if session.call_id is not None and (call is None or call.call_id != session.call_id):
+                left = self.board.get(session.call_id)
                 session.call_id, changed = None, True
-                await self._close_entry(session, "call-ended")
+                await self._close_entry(session, "call-ended" if left is None else "taken-over")
                 if not session.follow:
                     await self._end(session, "call-ended")
                     continue
@@ -263,9 +307,14 @@ class Supervision:
             session.entry = replace(session.entry, ended_at=d.now_us(), end_reason=reason)
 
     async def _end(self, session: _Session, reason: str) -> None:
-        """Ends a supervision: its audit line closes, its leg leaves the room and hangs up."""
+        """Ends a supervision: its audit line closes, its leg leaves the room and hangs up; a call
+        the supervisor took over ends with them (the customer is hung up)."""
         if self._by_supervisor.get(session.supervisor_id) is not session:
             return
+        held = self.board.get(session.call_id) if session.released and session.call_id is not None else None
+        if held is not None:
+            with contextlib.suppress(TelephonyError):  # the customer hung up meanwhile
+                self.telephony.hangup(held.leg)
         del self._by_supervisor[session.supervisor_id]
         self._by_leg.pop(session.leg, None)
         self.router.release(session.leg)

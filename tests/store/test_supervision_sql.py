@@ -29,6 +29,23 @@ async def test_audit_lines_of_one_session_and_their_ends(store: Store) -> None:
     assert [x.id for x in await store.audit(tenant, after=first.id)] == [second.id]
 
 
+async def test_a_restart_closes_the_lines_of_supervisions_a_dead_engine_left_open(store: Store) -> None:
+    world = await make_world(store, contacts=1)
+    tenant = world.tenant.id
+    boss = await store.create_user(tenant, "boss", "Boss", d.Role.SUPERVISOR)
+    agent = await store.create_agent(tenant, "Ada")
+    done = await store.open_audit(session=None, tenant_id=tenant, supervisor_id=boss.id, agent_id=agent.id,
+                                  call_id=5, mode="listen", at=1_000)
+    await store.close_audit(done.id, 2_000, "stopped")
+    await store.open_audit(session=None, tenant_id=tenant, supervisor_id=boss.id, agent_id=agent.id, call_id=6,
+                           mode="barge", at=3_000)
+    await store.recover()
+    lines = await store.audit(tenant)
+    assert [(x.ended_at is not None and x.ended_at >= x.started_at, x.end_reason) for x in lines] == [
+        (True, "stopped"), (True, "engine-restart")]
+    assert lines[0].ended_at == 2_000, "a line already ended keeps its end"
+
+
 async def test_an_agents_conversation_in_order(store: Store) -> None:
     world = await make_world(store, contacts=1)
     tenant = world.tenant.id

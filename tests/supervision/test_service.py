@@ -20,6 +20,7 @@ import trio
 from trio_websocket import open_websocket_url
 
 from ccengine import domain as d
+from ccengine._lifetime import Outliving
 from ccengine.agents import AgentService
 from ccengine.api import ApiServer, ApiSettings, Services, add_user
 from ccengine.campaigns import CampaignService
@@ -94,10 +95,13 @@ async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: i
     hub = Hub()
     media = Media()
     telephony = Telephony(engine_config(carrier_port, [AGENT_EXT, SUPERVISOR_EXT]), media=media)
+    # Lifetimes as ``ccengine serve`` has them: the SIP, media and indicator engines outlive the
+    # dialer, supervision and API, which hang up and record what is under way when they stop.
+    lasting = Outliving()
     with ExitStack() as stack:
         async with trio.open_nursery() as nursery:
-            await nursery.start(media.run)
-            await nursery.start(telephony.run)
+            await lasting.start(nursery, media.run)
+            await lasting.start(nursery, telephony.run)
             _, host, port = telephony.local_addresses()[0]
             phones = {}
             for role, extension in (("agent", AGENT_EXT), ("supervisor", SUPERVISOR_EXT)):
@@ -110,29 +114,34 @@ async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: i
             aggregator = Aggregator(sizes={"tenant": 2, "agent": 4, "team": 1, "campaign": 2, "list": 2, "queue": 1,
                                            "channel": 1}, tz="Europe/Paris")
             metrics = MetricsService(aggregator, hub=hub)  # agents' state changes reach the hub through it
-            await nursery.start(metrics.run)
-            agents = AgentService(store, metrics.sender())
-            dialer = Dialer(store, agents, telephony, media,
-                            Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "a.wav"), ring_timeout=5,
-                                     wrapup_s=wrapup_s),
-                            hub=hub, events=metrics.sender(), session_ring_timeout=5)
-            await nursery.start(dialer.run)
-            supervision = Supervision(telephony=telephony, media=media, router=dialer.router, board=dialer.board,
-                                      owner=dialer, store=store, hub=hub, ring_timeout=5)
-            await nursery.start(supervision.run)
-            services = Services(store=store, agents=agents, campaigns=CampaignService(store, metrics.sender(), hub=hub),
-                                aggregator=aggregator, hub=hub, settings=ApiSettings(passwords=FAST_HASHER),
-                                supervision=supervision, dialer=dialer)
-            api_port = await nursery.start(ApiServer(services, port=0, graceful_timeout_s=0.5).run)
-            url = f"http://127.0.0.1:{api_port}"
-            async with httpx.AsyncClient(base_url=url, timeout=15) as client:
-                client.headers["Authorization"] = f"Bearer {await login(client, boss)}"
-                agent_token = await login(client, agent_user)
-                await dialer.login(agent.id, frozenset({world.campaign.id}))
-                await store.campaign_action(world.campaign.id, "start")
-                yield Engine(store, dialer.board, supervision, telephony, client, url, agent.id, agent_token, boss.id,
-                             phones, dialer)
-            nursery.cancel_scope.cancel()
+            await lasting.start(nursery, metrics.run)
+            try:
+                async with trio.open_nursery() as users:
+                    agents = AgentService(store, metrics.sender())
+                    dialer = Dialer(store, agents, telephony, media,
+                                    Dialling(trunk="carrier", abandon_prompt=prompt(tmp_path / "a.wav"),
+                                             ring_timeout=5, wrapup_s=wrapup_s),
+                                    hub=hub, events=metrics.sender(), session_ring_timeout=5)
+                    await users.start(dialer.run)
+                    supervision = Supervision(telephony=telephony, media=media, router=dialer.router,
+                                              board=dialer.board, owner=dialer, store=store, hub=hub, ring_timeout=5)
+                    await users.start(supervision.run)
+                    services = Services(store=store, agents=agents,
+                                        campaigns=CampaignService(store, metrics.sender(), hub=hub),
+                                        aggregator=aggregator, hub=hub, settings=ApiSettings(passwords=FAST_HASHER),
+                                        supervision=supervision, dialer=dialer)
+                    api_port = await users.start(ApiServer(services, port=0, graceful_timeout_s=0.5).run)
+                    url = f"http://127.0.0.1:{api_port}"
+                    async with httpx.AsyncClient(base_url=url, timeout=15) as client:
+                        client.headers["Authorization"] = f"Bearer {await login(client, boss)}"
+                        agent_token = await login(client, agent_user)
+                        await dialer.login(agent.id, frozenset({world.campaign.id}))
+                        await store.campaign_action(world.campaign.id, "start")
+                        yield Engine(store, dialer.board, supervision, telephony, client, url, agent.id, agent_token,
+                                     boss.id, phones, dialer)
+                    users.cancel_scope.cancel()
+            finally:
+                lasting.stop()
         # The engine hung up every call on its way out: the phones end cleanly, having been connected.
         for phone in phones.values():
             if phone.returncode is None:
@@ -314,3 +323,15 @@ async def test_one_call_listening_hangs_the_supervisor_up_when_the_call_ends(sto
             audit = await store.audit(call.tenant_id)
     assert [(x.call_id, x.mode, x.end_reason) for x in audit] == [(call.call_id, "listen", "call-ended")]
     assert audit[0].ended_at is not None
+
+
+async def test_stopping_the_engine_ends_the_supervisions_under_way(store: Store, tmp_path: Path) -> None:
+    port = free_udp_port()
+    with carrier(port, calls=1, talk_ms=20_000, cwd=tmp_path):
+        async with engine(store, tmp_path, port, contacts=1) as e:
+            call = await e.call_of_agent()
+            await e.supervision.barge(e.supervisor_id, e.agent_id)
+        # The engine stopped mid-call: the supervisor's phone was hung up with the rest.
+        assert await trio.to_thread.run_sync(finished, e.phones["supervisor"]) == "done connected=True"
+        audit = await store.audit(call.tenant_id)
+    assert [(x.call_id, x.mode, x.end_reason) for x in audit] == [(call.call_id, "barge", "engine-stopped")]

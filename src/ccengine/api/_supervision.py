@@ -61,7 +61,7 @@ class AuditOut(Body):
     duration_s: float | None
     end_reason: str | None
     """switched, stopped, call-ended, taken-over (the agent left the call to a supervisor's
-    takeover), supervisor-hung-up, not-answered, agent-left."""
+    takeover), supervisor-hung-up, not-answered, agent-left, engine-stopped, engine-restart."""
 
 
 def supervision_out(s: Supervising) -> SupervisionOut:

@@ -293,7 +293,11 @@ class Store:
         return await self._thread.run(calls.calls_in_progress)
 
     async def recover(self) -> list[d.CallRecord]:
-        return await self._thread.run(calls.recover, d.now_us())
+        """After a restart: calls left open are closed (``calls.recover``) and so are the audit
+        lines of supervisions the stopped engine was running (``engine-restart``)."""
+        now = d.now_us()
+        await self._thread.run(supervision.close_open_audit, now, "engine-restart")
+        return await self._thread.run(calls.recover, now)
 
     async def schedule_callback(self, contact_id: int, due_at: int, *, agent_id: int | None = None,
                                 note: str = "") -> d.Callback:

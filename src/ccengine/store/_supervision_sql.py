@@ -26,8 +26,8 @@ class AuditEntry:
     ended_at: int | None = None
     """None while it lasts."""
     end_reason: str | None = None
-    """``switched``, ``stopped``, ``call-ended``, ``supervisor-hung-up``, ``not-answered``,
-    ``agent-left``."""
+    """``switched``, ``stopped``, ``call-ended``, ``taken-over``, ``supervisor-hung-up``,
+    ``not-answered``, ``agent-left``, ``engine-stopped``, ``engine-restart``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,13 @@ def close_audit(db: sqlite3.Connection, entry_id: int, at: int, reason: str) -> 
     """Ends an entry (once: an entry already ended keeps its end)."""
     db.execute("UPDATE supervision_audit SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
                (at, reason, entry_id))
+
+
+@write
+def close_open_audit(db: sqlite3.Connection, at: int, reason: str) -> int:
+    """Ends every entry still open (supervisions do not survive their engine); returns how many."""
+    return db.execute("UPDATE supervision_audit SET ended_at = MAX(started_at, ?), end_reason = ? "
+                      "WHERE ended_at IS NULL", (at, reason)).rowcount
 
 
 @read

@@ -36,6 +36,9 @@ from ccengine.telephony import Answered, Failed, HungUp, Leg, Media, MediaEvent,
 
 __all__ = ["CallOwner", "Supervising", "Supervision"]
 
+#: Seconds a stopping service may spend closing the supervisions under way.
+STOP_DEADLINE = 2.0
+
 
 class CallOwner(Protocol):
     """Who owns the calls (the ``Dialer``, or one ``CampaignTask``) and hands one over."""
@@ -119,6 +122,18 @@ class Supervision:
         self._lock = trio.Lock()
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Follows the board until cancelled; then every supervision under way ends
+        (``engine-stopped``: audit lines closed, supervisors' phones hung up)."""
+        try:
+            await self._follow(task_status)
+        finally:
+            with trio.CancelScope(shield=True) as scope:
+                scope.deadline = trio.current_time() + STOP_DEADLINE
+                for session in list(self._by_supervisor.values()):
+                    with contextlib.suppress(RuntimeError):  # the SIP engine stopped first: the calls are gone
+                        await self._end(session, "engine-stopped")
+
+    async def _follow(self, task_status: trio.TaskStatus[None]) -> None:
         started = False
         while True:
             with self.hub.subscribe(lambda n: n.topic in ("call", "agent"), capacity=4096) as changes:

@@ -250,9 +250,12 @@ async def test_listen_whisper_barge_takeover_through_the_api_each_heard_as_the_t
     assert phases(heard(tmp_path / "customer.wav")) == [parties(a), parties(a, s), parties(s)]
     agent_heard = heard(tmp_path / "agent.wav")
     assert phases(agent_heard) == [parties(c), parties(c, s)]
+    # The takeover phase: after the last window the agent heard anything (and the one fading out),
+    # silence for most of the phase.
     last_heard = max(i for i, who in enumerate(agent_heard) if who)
-    released = agent_heard[last_heard + 1:last_heard + 1 + int(0.8 * PHASE_S / WINDOW_S)]
-    assert len(released) == int(0.8 * PHASE_S / WINDOW_S) and all(who == parties() for who in released), released
+    silent = int(0.8 * PHASE_S / WINDOW_S)
+    released = agent_heard[last_heard + 1:last_heard + 2 + silent]
+    assert released.count(parties()) >= silent and set(released) <= {None, parties()}, released
 
 
 async def test_an_agent_released_by_a_takeover_takes_the_next_call_while_the_supervisor_keeps_the_customer(

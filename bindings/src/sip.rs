@@ -207,7 +207,7 @@ impl PySipEngine {
     }
 
     /// Hang up every call and stop; waits up to about two seconds for the peers' answers.
-    fn shutdown(&mut self, py: Python<'_>) {
+    fn shutdown(&self, py: Python<'_>) {
         py.detach(|| self.engine.shutdown());
     }
 }

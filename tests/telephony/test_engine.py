@@ -3,12 +3,15 @@ takes the engine's call; SIPp plays a carrier; bad input raises ``TelephonyError
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import trio
 
+from ccengine import _native
 from ccengine.telephony import (
     Answered,
     Failed,
@@ -116,3 +119,33 @@ async def test_refused_input_raises_telephony_error_with_its_slug() -> None:
             telephony.hangup(99, "whatever")  # type: ignore[arg-type]
         assert cause.value.slug == "bad-config"
         nursery.cancel_scope.cancel()
+
+
+def test_commands_racing_the_shutdown_neither_stop_it_nor_get_past_it() -> None:
+    """A caller still commanding the engine (another thread, a service stopping late) while it
+    shuts down: the shutdown completes, and commands after it are refused (``engine-stopped``)."""
+    engine = _native.SipEngine(config(), None)
+    stop = threading.Event()
+    refused: list[str] = []
+
+    def command_until_stopped() -> None:
+        while not stop.is_set():
+            try:
+                engine.leg_count()
+            except TelephonyError as e:
+                refused.append(e.slug)
+
+    commanding = [threading.Thread(target=command_until_stopped) for _ in range(2)]
+    for thread in commanding:
+        thread.start()
+    try:
+        time.sleep(0.05)
+        engine.shutdown()  # raised "Already borrowed" when a command was under way
+    finally:
+        stop.set()
+        for thread in commanding:
+            thread.join()
+    with pytest.raises(TelephonyError) as after:
+        engine.leg_count()
+    assert after.value.slug == "engine-stopped"
+    assert set(refused) <= {"engine-stopped"}

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rsipstack::dialog::dialog_layer::DialogLayer;
@@ -45,7 +45,9 @@ pub struct SipEngine {
     requests: mpsc::UnboundedSender<Request>,
     events: Arc<EventQueue>,
     bound: Vec<BoundAddr>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Taken by the first `shutdown`. Behind a lock so that shutting down needs only `&self`:
+    /// commands racing with it get `Stopped` instead of contending for the engine itself.
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl SipEngine {
@@ -77,7 +79,7 @@ impl SipEngine {
                 requests,
                 events,
                 bound,
-                thread: Some(thread),
+                thread: Mutex::new(Some(thread)),
             }),
             Ok(Err(error)) => {
                 let _ = thread.join();
@@ -144,8 +146,13 @@ impl SipEngine {
     }
 
     /// Hang up every leg (BYE or CANCEL), give the peers a moment to answer, stop. Idempotent.
-    pub fn shutdown(&mut self) {
-        let Some(thread) = self.thread.take() else {
+    pub fn shutdown(&self) {
+        let taken = self
+            .thread
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        let Some(thread) = taken else {
             return;
         };
         let _ = self.ask(Request::Shutdown);

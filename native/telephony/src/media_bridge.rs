@@ -39,6 +39,15 @@ struct Legs {
     by_media: HashMap<MediaLegId, LegId>,
 }
 
+impl Legs {
+    /// The room `a` and `b` are both in (their call's), with `a`'s role there.
+    fn shared_room(&self, a: LegId, b: LegId) -> Option<(RoomId, Role)> {
+        let room_of = |leg: LegId| self.by_sip.get(&leg).and_then(|e| e.room);
+        let (room, role) = room_of(a)?;
+        (room_of(b)?.0 == room).then_some((room, role))
+    }
+}
+
 pub struct MediaBridge {
     engine: Arc<Engine>,
     legs: Mutex<Legs>,
@@ -236,13 +245,9 @@ impl MediaPlane for MediaBridge {
 
     fn unbridge(&self, a: LegId, b: LegId) -> Result<()> {
         let mut legs = self.lock();
-        let room_of = |leg: LegId| legs.by_sip.get(&leg).and_then(|e| e.room);
-        let (Some((room, role_a)), Some((other, _))) = (room_of(a), room_of(b)) else {
+        let Some((room, role_a)) = legs.shared_room(a, b) else {
             return Ok(());
         };
-        if room != other {
-            return Ok(());
-        }
         // The call's recording ends with it; the agent side stays, the customer side leaves.
         let _ = self.engine.stop_record(room);
         let leaving = if role_a == Role::Agent { b } else { a };
@@ -258,13 +263,9 @@ impl MediaPlane for MediaBridge {
     /// The staying leg keeps the call's room, its supervisors and its recording.
     fn detach(&self, leaving: LegId, staying: LegId) -> Result<()> {
         let mut legs = self.lock();
-        let room_of = |leg: LegId| legs.by_sip.get(&leg).and_then(|e| e.room);
-        let (Some((room, role)), Some((other, _))) = (room_of(leaving), room_of(staying)) else {
+        let Some((_, role)) = legs.shared_room(leaving, staying) else {
             return Ok(());
         };
-        if room != other {
-            return Ok(());
-        }
         let own = self.engine.create_room().map_err(failed)?;
         let media = legs.by_sip[&leaving].media;
         if let Err(error) = self.engine.move_leg(media, own) {

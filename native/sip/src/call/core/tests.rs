@@ -17,6 +17,17 @@ fn originate(core: &mut CallCore, now: Instant) -> LegId {
     leg
 }
 
+/// Agent 1001's phone calling the engine (the agent's session leg), not answered yet.
+fn agent_calls_in(core: &mut CallCore) -> LegId {
+    let (agent, _) = core.incoming(
+        "sip:1001@h".into(),
+        "sip:engine@h".into(),
+        Some("1001".into()),
+        None,
+    );
+    agent
+}
+
 fn events(actions: &[Action]) -> Vec<LegEvent> {
     actions
         .iter()
@@ -116,12 +127,7 @@ fn bridge_needs_two_answered_legs_and_hangup_unbridges() {
     let now = Instant::now();
     let mut core = CallCore::new();
     let customer = originate(&mut core, now);
-    let (agent, _) = core.incoming(
-        "sip:1001@h".into(),
-        "sip:engine@h".into(),
-        Some("1001".into()),
-        None,
-    );
+    let agent = agent_calls_in(&mut core);
     assert_eq!(
         core.command(Command::Bridge(customer, agent), now)
             .unwrap_err()
@@ -242,12 +248,7 @@ fn a_detached_leg_leaves_its_partner_the_call_and_can_be_bridged_again() {
     let now = Instant::now();
     let mut core = CallCore::new();
     let customer = originate(&mut core, now);
-    let (agent, _) = core.incoming(
-        "sip:1001@h".into(),
-        "sip:engine@h".into(),
-        Some("1001".into()),
-        None,
-    );
+    let agent = agent_calls_in(&mut core);
     core.report(customer, StackReport::Answered);
     core.command(Command::Answer(agent), now).unwrap();
     assert_eq!(

@@ -215,7 +215,7 @@ async def upload(campaign_id: Key, caller: CallerDep, services: ServicesDep,
     record = await services.store.import_record(summary.import_id)
     values = summary.as_dict()
     del values["file"]  # the spooled copy's path, gone by now
-    return ImportOut(**values, status=record.status)
+    return ImportOut.model_validate({**values, "status": record.status})
 
 
 @operation(router, "GET", "/imports/{import_id}/rejections", roles=MANAGERS, summary="An import's rejected lines",

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (dotted module name, source path relative to the workspace root)
-const CYTHON_MODULES: &[(&str, &str)] = &[("ccengine.metrics._pack", "src/ccengine/metrics/_pack.pyx")];
+const CYTHON_MODULES: &[(&str, &str)] =
+    &[("ccengine.metrics._pack", "src/ccengine/metrics/_pack.pyx")];
 
 fn python() -> String {
     env::var("PYO3_PYTHON")
@@ -30,13 +31,22 @@ fn python_output(args: &[&str]) -> String {
         args,
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout).expect("utf-8 output").trim().to_owned()
+    String::from_utf8(out.stdout)
+        .expect("utf-8 output")
+        .trim()
+        .to_owned()
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf();
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
-    let include = python_output(&["-c", "import sysconfig; print(sysconfig.get_paths()['include'])"]);
+    let include = python_output(&[
+        "-c",
+        "import sysconfig; print(sysconfig.get_paths()['include'])",
+    ]);
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
 
     let mut build = cc::Build::new();

@@ -30,7 +30,9 @@ fn sizes(map: &Bound<'_, PyDict>) -> PyResult<Sizes> {
     for (key, value) in map.iter() {
         let name: String = key.extract()?;
         let dim = dimension(&name)?;
-        sizes.set(dim, value.extract()?).map_err(NativeError::from)?;
+        sizes
+            .set(dim, value.extract()?)
+            .map_err(NativeError::from)?;
     }
     Ok(sizes)
 }
@@ -53,12 +55,17 @@ impl PyAggregator {
             trend_tolerance,
             sizes: self::sizes(sizes)?,
         };
-        Ok(Self { inner: Aggregator::new(config).map_err(NativeError::from)? })
+        Ok(Self {
+            inner: Aggregator::new(config).map_err(NativeError::from)?,
+        })
     }
 
     fn sizes(&self) -> Vec<(&'static str, u32)> {
         let s = self.inner.sizes();
-        Dimension::ALL[1..].iter().map(|&d| (d.name(), s.get(d))).collect()
+        Dimension::ALL[1..]
+            .iter()
+            .map(|&d| (d.name(), s.get(d)))
+            .collect()
     }
 
     fn resize(&mut self, dimension_name: &str, size: u32) -> NativeResult<()> {
@@ -86,7 +93,21 @@ impl PyAggregator {
         aux: u32,
         flags: u16,
     ) -> NativeResult<()> {
-        let e = Event { time, kind, flags, tenant, campaign, list, agent, team, queue, channel, call, value, aux };
+        let e = Event {
+            time,
+            kind,
+            flags,
+            tenant,
+            campaign,
+            list,
+            agent,
+            team,
+            queue,
+            channel,
+            call,
+            value,
+            aux,
+        };
         Ok(self.inner.push(&e)?)
     }
 
@@ -95,32 +116,85 @@ impl PyAggregator {
         let buffers = BatchBuffers::from_batch(batch)?;
         let columns = buffers.columns()?;
         let inner = &mut self.inner;
-        let report = py.detach(|| inner.ingest(&columns)).map_err(NativeError::from)?;
-        let rejected = report.rejected.into_iter().map(|(row, e)| (row, e.slug(), e.to_string())).collect();
+        let report = py
+            .detach(|| inner.ingest(&columns))
+            .map_err(NativeError::from)?;
+        let rejected = report
+            .rejected
+            .into_iter()
+            .map(|(row, e)| (row, e.slug(), e.to_string()))
+            .collect();
         Ok((report.accepted, rejected))
     }
 
-    fn values(&mut self, now: i64, period_name: &str, dimension_name: &str, id: u32) -> NativeResult<Vec<Option<f64>>> {
-        Ok(self.inner.values(now, period(period_name)?, dimension(dimension_name)?, id)?)
+    fn values(
+        &mut self,
+        now: i64,
+        period_name: &str,
+        dimension_name: &str,
+        id: u32,
+    ) -> NativeResult<Vec<Option<f64>>> {
+        Ok(self
+            .inner
+            .values(now, period(period_name)?, dimension(dimension_name)?, id)?)
     }
 
-    fn rolling(&mut self, now: i64, window_name: &str, dimension_name: &str, id: u32) -> NativeResult<Vec<Option<f64>>> {
-        Ok(self.inner.rolling(now, window(window_name)?, dimension(dimension_name)?, id)?)
+    fn rolling(
+        &mut self,
+        now: i64,
+        window_name: &str,
+        dimension_name: &str,
+        id: u32,
+    ) -> NativeResult<Vec<Option<f64>>> {
+        Ok(self
+            .inner
+            .rolling(now, window(window_name)?, dimension(dimension_name)?, id)?)
     }
 
-    fn report(&mut self, now: i64, period_name: &str, dimension_name: &str, id: u32) -> NativeResult<PeriodReportTuple> {
-        let r = self.inner.report(now, period(period_name)?, dimension(dimension_name)?, id)?;
+    fn report(
+        &mut self,
+        now: i64,
+        period_name: &str,
+        dimension_name: &str,
+        id: u32,
+    ) -> NativeResult<PeriodReportTuple> {
+        let r = self
+            .inner
+            .report(now, period(period_name)?, dimension(dimension_name)?, id)?;
         let values = r
             .values
             .iter()
-            .map(|v| (v.value, v.previous, v.trend.map(|t| t.name()), v.comparison.name()))
+            .map(|v| {
+                (
+                    v.value,
+                    v.previous,
+                    v.trend.map(|t| t.name()),
+                    v.comparison.name(),
+                )
+            })
             .collect();
-        Ok((r.span.start, r.span.end, r.previous_span.start, r.previous_span.end, r.now, values))
+        Ok((
+            r.span.start,
+            r.span.end,
+            r.previous_span.start,
+            r.previous_span.end,
+            r.now,
+            values,
+        ))
     }
 
     /// Row-major float64 matrix (entities × indicators) as bytes, NaN for no value.
-    fn table<'py>(&mut self, py: Python<'py>, now: i64, period_name: &str, dimension_name: &str) -> PyResult<Bound<'py, PyBytes>> {
-        let values = self.inner.table(now, period(period_name)?, dimension(dimension_name)?).map_err(NativeError::from)?;
+    fn table<'py>(
+        &mut self,
+        py: Python<'py>,
+        now: i64,
+        period_name: &str,
+        dimension_name: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let values = self
+            .inner
+            .table(now, period(period_name)?, dimension(dimension_name)?)
+            .map_err(NativeError::from)?;
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
         Ok(PyBytes::new(py, &bytes))
     }
@@ -134,14 +208,32 @@ impl PyAggregator {
         indicator_name: &str,
     ) -> NativeResult<Vec<(i64, Option<f64>)>> {
         let ind = indicator(indicator_name)?;
-        Ok(self.inner.series(now, period(period_name)?, dimension(dimension_name)?, id, ind)?)
+        Ok(self.inner.series(
+            now,
+            period(period_name)?,
+            dimension(dimension_name)?,
+            id,
+            ind,
+        )?)
     }
 
     /// (now, agents per state, active campaigns, pending shared callbacks, [(queue, waiting, longest wait s)])
     #[allow(clippy::type_complexity)]
     fn live(&mut self, now: i64) -> NativeResult<(i64, [u32; 5], u32, i64, Vec<(u32, u32, f64)>)> {
-        let Live { now, agents_by_state, active_campaigns, shared_callbacks_pending, queues } = self.inner.live(now)?;
-        Ok((now, agents_by_state, active_campaigns, shared_callbacks_pending, queues))
+        let Live {
+            now,
+            agents_by_state,
+            active_campaigns,
+            shared_callbacks_pending,
+            queues,
+        } = self.inner.live(now)?;
+        Ok((
+            now,
+            agents_by_state,
+            active_campaigns,
+            shared_callbacks_pending,
+            queues,
+        ))
     }
 
     fn tz(&self) -> String {
@@ -160,7 +252,9 @@ impl PyAggregator {
     fn restore(&mut self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
         let buffer = PyBuffer::<u8>::get(data)?;
         let bytes = column(&buffer, "data")?;
-        self.inner = py.detach(|| Aggregator::restore(bytes)).map_err(NativeError::from)?;
+        self.inner = py
+            .detach(|| Aggregator::restore(bytes))
+            .map_err(NativeError::from)?;
         Ok(())
     }
 

@@ -50,14 +50,22 @@ pub fn call_report(
         agent: column(&agent, "agent")?,
         value: column(&value, "value")?,
     };
-    let report = py.detach(|| native_report(&cols, tz)).map_err(NativeError::from)?;
-    let groups = report.groups.iter().map(|(key, c)| (*key, cell(c))).collect();
+    let report = py
+        .detach(|| native_report(&cols, tz))
+        .map_err(NativeError::from)?;
+    let groups = report
+        .groups
+        .iter()
+        .map(|(key, c)| (*key, cell(c)))
+        .collect();
     Ok((groups, cell(&report.center), report.attempts_by_local_hour))
 }
 
 fn bytes_of<'py, T: Copy>(py: Python<'py>, values: &[T]) -> Bound<'py, PyBytes> {
     // SAFETY: plain-old-data numeric slices viewed as bytes.
-    let raw = unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values)) };
+    let raw = unsafe {
+        std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values))
+    };
     PyBytes::new(py, raw)
 }
 
@@ -77,7 +85,17 @@ pub fn synthetic_day<'py>(
     target_events: u64,
     seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let cfg = SynthConfig { date, tz, agents, teams, campaigns, lists, queues, target_events, seed };
+    let cfg = SynthConfig {
+        date,
+        tz,
+        agents,
+        teams,
+        campaigns,
+        lists,
+        queues,
+        target_events,
+        seed,
+    };
     let day = py.detach(|| native_day(&cfg)).map_err(NativeError::from)?;
     let out = PyDict::new(py);
     out.set_item("time", bytes_of(py, &day.time))?;

@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use ccengine_contacts::{
-    normalize, parse_region, Chunk, ChunkSink, ContactReader, ContactsError, Options, Phones, Rejection, SinkSql,
-    Target, ZoneTable,
+    normalize, parse_region, Chunk, ChunkSink, ContactReader, ContactsError, Options, Phones,
+    Rejection, SinkSql, Target, ZoneTable,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList, PyString, PyTuple};
@@ -154,14 +154,23 @@ impl PyContactReader {
     }
 
     /// Like `read`, but the accepted rows stay native, for a `ChunkSink` to land without Python.
-    fn read_pending(&mut self, py: Python<'_>, max_rows: usize) -> PyResult<Option<PyPendingChunk>> {
+    fn read_pending(
+        &mut self,
+        py: Python<'_>,
+        max_rows: usize,
+    ) -> PyResult<Option<PyPendingChunk>> {
         let inner = &mut self.inner;
         let mut chunk = Chunk::default();
-        let more = py.detach(|| inner.next_chunk(max_rows, &mut chunk)).map_err(NativeError::from)?;
+        let more = py
+            .detach(|| inner.next_chunk(max_rows, &mut chunk))
+            .map_err(NativeError::from)?;
         if !more {
             return Ok(None);
         }
-        Ok(Some(PyPendingChunk { zones: Arc::clone(&self.table), chunk }))
+        Ok(Some(PyPendingChunk {
+            zones: Arc::clone(&self.table),
+            chunk,
+        }))
     }
 
     /// Up to `max_rows` records (accepted or rejected); None at the end of the file.
@@ -232,7 +241,6 @@ fn normalize_phone(
     Ok((e164, zone.map(str::to_owned)))
 }
 
-
 /// Rows read by `ContactReader.read_pending`, kept native until a `ChunkSink` lands them.
 #[pyclass(module = "ccengine._native", name = "PendingChunk", frozen)]
 pub struct PyPendingChunk {
@@ -283,11 +291,23 @@ impl PyChunkSink {
         insert_zone: String,
         busy_timeout: f64,
     ) -> PyResult<Self> {
-        let sql = SinkSql { insert_contact, claim_phone, drop_contact, insert_rejection, count, insert_zone };
-        let timeout = Duration::try_from_secs_f64(busy_timeout)
-            .map_err(|e| NativeError::from(ContactsError::InvalidOption(format!("busy_timeout: {e}"))))?;
-        let inner = py.detach(|| ChunkSink::open(Path::new(path), sql, timeout)).map_err(NativeError::from)?;
-        Ok(Self { inner: Mutex::new(inner) })
+        let sql = SinkSql {
+            insert_contact,
+            claim_phone,
+            drop_contact,
+            insert_rejection,
+            count,
+            insert_zone,
+        };
+        let timeout = Duration::try_from_secs_f64(busy_timeout).map_err(|e| {
+            NativeError::from(ContactsError::InvalidOption(format!("busy_timeout: {e}")))
+        })?;
+        let inner = py
+            .detach(|| ChunkSink::open(Path::new(path), sql, timeout))
+            .map_err(NativeError::from)?;
+        Ok(Self {
+            inner: Mutex::new(inner),
+        })
     }
 
     /// Lands a chunk in one transaction; returns (rows added, rows the database refused as
@@ -301,10 +321,17 @@ impl PyChunkSink {
         campaign: i64,
         list: i64,
     ) -> PyResult<(u64, Vec<PyRejection>)> {
-        let target = Target { import: import_id, campaign, list };
+        let target = Target {
+            import: import_id,
+            campaign,
+            list,
+        };
         let landed = py
             .detach(|| {
-                let mut sink = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let mut sink = self
+                    .inner
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
                 sink.land(&chunk.chunk, &chunk.zones, target)
             })
             .map_err(NativeError::from)?;
@@ -316,5 +343,7 @@ impl PyChunkSink {
 type PyRejection = (u64, &'static str, String);
 
 fn rejections(list: &[Rejection]) -> Vec<PyRejection> {
-    list.iter().map(|r| (r.line, r.reason.slug(), r.detail.clone())).collect()
+    list.iter()
+        .map(|r| (r.line, r.reason.slug(), r.detail.clone()))
+        .collect()
 }

@@ -8,9 +8,9 @@ mod conversion;
 mod errors;
 mod media;
 mod pacing;
+mod sim;
 mod sip;
 mod sip_media;
-mod sim;
 
 use ccengine_events::calendar::{tzdb_version, tzif as native_tzif};
 use ccengine_events::counters::Counter;
@@ -27,11 +27,18 @@ extern "C" {
 }
 
 /// Imports a Cython module linked into this library and registers it under its dotted name.
-fn register_cython(py: Python<'_>, name: &str, init: unsafe extern "C" fn() -> *mut pyo3::ffi::PyObject) -> PyResult<()> {
+fn register_cython(
+    py: Python<'_>,
+    name: &str,
+    init: unsafe extern "C" fn() -> *mut pyo3::ffi::PyObject,
+) -> PyResult<()> {
     // SAFETY: single-phase Cython init returns a new module reference, or NULL with an error set.
     let module = unsafe { Bound::from_owned_ptr_or_err(py, init())? };
     module.setattr("__name__", name)?;
-    let modules = py.import("sys")?.getattr("modules")?.cast_into::<PyDict>()?;
+    let modules = py
+        .import("sys")?
+        .getattr("modules")?
+        .cast_into::<PyDict>()?;
     modules.set_item(name, module)
 }
 
@@ -59,10 +66,25 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sim::PyCallDraws>()?;
     m.add("NONE", NONE)?;
     m.add("TZDB_VERSION", tzdb_version())?;
-    m.add("EVENT_KINDS", EventKind::ALL.iter().map(|k| (k.name(), *k as u8)).collect::<Vec<_>>())?;
+    m.add(
+        "EVENT_KINDS",
+        EventKind::ALL
+            .iter()
+            .map(|k| (k.name(), *k as u8))
+            .collect::<Vec<_>>(),
+    )?;
     m.add("FLAGS", flag::ALL.to_vec())?;
-    m.add("AGENT_STATES", AgentState::ALL.iter().map(|s| s.name()).collect::<Vec<_>>())?;
-    m.add("INDICATORS", Indicator::ALL.iter().map(|i| i.name()).collect::<Vec<_>>())?;
-    m.add("COUNTERS", Counter::ALL.iter().map(|c| c.name()).collect::<Vec<_>>())?;
+    m.add(
+        "AGENT_STATES",
+        AgentState::ALL.iter().map(|s| s.name()).collect::<Vec<_>>(),
+    )?;
+    m.add(
+        "INDICATORS",
+        Indicator::ALL.iter().map(|i| i.name()).collect::<Vec<_>>(),
+    )?;
+    m.add(
+        "COUNTERS",
+        Counter::ALL.iter().map(|c| c.name()).collect::<Vec<_>>(),
+    )?;
     Ok(())
 }

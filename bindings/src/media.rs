@@ -14,8 +14,13 @@ use crate::conversion::media::{codec, event, mode, role, stats};
 use crate::errors::{NativeError, NativeResult};
 
 fn ip(host: &str) -> NativeResult<IpAddr> {
-    host.parse()
-        .map_err(|_| MediaError::BadSetting { field: "host", reason: format!("{host:?} is not an IP address") }.into())
+    host.parse().map_err(|_| {
+        MediaError::BadSetting {
+            field: "host",
+            reason: format!("{host:?} is not an IP address"),
+        }
+        .into()
+    })
 }
 
 /// Shared (`Arc`) so a `SipEngine` built on it can use it as its media plane.
@@ -37,8 +42,20 @@ impl PyMediaEngine {
     }
 
     #[pyo3(signature = (leg, host, port, payload_type, event_payload_type = None))]
-    fn set_remote(&self, leg: u64, host: &str, port: u16, payload_type: u8, event_payload_type: Option<u8>) -> NativeResult<()> {
-        Ok(self.0.set_remote(leg, SocketAddr::new(ip(host)?, port), payload_type, event_payload_type)?)
+    fn set_remote(
+        &self,
+        leg: u64,
+        host: &str,
+        port: u16,
+        payload_type: u8,
+        event_payload_type: Option<u8>,
+    ) -> NativeResult<()> {
+        Ok(self.0.set_remote(
+            leg,
+            SocketAddr::new(ip(host)?, port),
+            payload_type,
+            event_payload_type,
+        )?)
     }
 
     fn create_room(&self) -> NativeResult<u64> {
@@ -46,8 +63,16 @@ impl PyMediaEngine {
     }
 
     #[pyo3(signature = (room, leg, role_name, mode_name = "listen"))]
-    fn add_to_room(&self, room: u64, leg: u64, role_name: &str, mode_name: &str) -> NativeResult<()> {
-        Ok(self.0.add_to_room(room, leg, role(role_name)?, mode(mode_name)?)?)
+    fn add_to_room(
+        &self,
+        room: u64,
+        leg: u64,
+        role_name: &str,
+        mode_name: &str,
+    ) -> NativeResult<()> {
+        Ok(self
+            .0
+            .add_to_room(room, leg, role(role_name)?, mode(mode_name)?)?)
     }
 
     fn set_mode(&self, leg: u64, mode_name: &str) -> NativeResult<()> {
@@ -108,10 +133,12 @@ impl PyMediaEngine {
             voice_threshold: voice_threshold.unwrap_or(d.voice_threshold),
             initial_silence_ms: initial_silence_ms.unwrap_or(d.initial_silence_ms),
             greeting_ms: greeting_ms.unwrap_or(d.greeting_ms),
-            after_greeting_silence_ms: after_greeting_silence_ms.unwrap_or(d.after_greeting_silence_ms),
+            after_greeting_silence_ms: after_greeting_silence_ms
+                .unwrap_or(d.after_greeting_silence_ms),
             total_ms: total_ms.unwrap_or(d.total_ms),
             min_word_ms: min_word_ms.unwrap_or(d.min_word_ms),
-            between_words_silence_ms: between_words_silence_ms.unwrap_or(d.between_words_silence_ms),
+            between_words_silence_ms: between_words_silence_ms
+                .unwrap_or(d.between_words_silence_ms),
             max_words: max_words.unwrap_or(d.max_words),
             max_word_ms: max_word_ms.unwrap_or(d.max_word_ms),
         };
@@ -124,7 +151,9 @@ impl PyMediaEngine {
     }
 
     fn leg_stats<'py>(&self, py: Python<'py>, leg: u64) -> PyResult<Bound<'py, PyDict>> {
-        let s = py.detach(|| self.0.leg_stats(leg)).map_err(NativeError::from)?;
+        let s = py
+            .detach(|| self.0.leg_stats(leg))
+            .map_err(NativeError::from)?;
         stats(py, &s)
     }
 
@@ -135,8 +164,16 @@ impl PyMediaEngine {
 
     /// Up to `max_events` events as (kind, fields), oldest first.
     #[pyo3(signature = (max_events = 1024))]
-    fn drain_events<'py>(&self, py: Python<'py>, max_events: usize) -> PyResult<Vec<(&'static str, Bound<'py, PyDict>)>> {
-        self.0.drain_events(max_events).iter().map(|e| event(py, e)).collect()
+    fn drain_events<'py>(
+        &self,
+        py: Python<'py>,
+        max_events: usize,
+    ) -> PyResult<Vec<(&'static str, Bound<'py, PyDict>)>> {
+        self.0
+            .drain_events(max_events)
+            .iter()
+            .map(|e| event(py, e))
+            .collect()
     }
 
     /// Stops the media thread (finishing recordings); later calls fail with slug `stopped`.

@@ -76,9 +76,22 @@ impl PyPacer {
             talking: &talking,
             wrapping: &wrapping,
             ringing: &ringing,
-            counts: Counts { attempts, human, machine, no_answer, abandons, connects },
-            window: Tally { humans: window.0, abandons: window.1 },
-            last_hour: Tally { humans: last_hour.0, abandons: last_hour.1 },
+            counts: Counts {
+                attempts,
+                human,
+                machine,
+                no_answer,
+                abandons,
+                connects,
+            },
+            window: Tally {
+                humans: window.0,
+                abandons: window.1,
+            },
+            last_hour: Tally {
+                humans: last_hour.0,
+                abandons: last_hour.1,
+            },
             recent_talk: &recent_talk,
             recent_wrap: &recent_wrap,
             recent_answer: &recent_answer,
@@ -86,7 +99,13 @@ impl PyPacer {
             time_left,
         };
         let d = self.0.decide(&snapshot).map_err(NativeError::from)?;
-        Ok((d.place, d.reason.name(), d.target_rate, d.expected_abandons, d.expected_humans))
+        Ok((
+            d.place,
+            d.reason.name(),
+            d.target_rate,
+            d.expected_abandons,
+            d.expected_humans,
+        ))
     }
 
     fn mode(&self) -> &'static str {
@@ -106,7 +125,9 @@ pub struct PyAbandonLedger(AbandonLedger);
 impl PyAbandonLedger {
     #[new]
     fn new(window_name: &str) -> PyResult<Self> {
-        Ok(Self(AbandonLedger::new(window(window_name).map_err(NativeError::from)?)))
+        Ok(Self(AbandonLedger::new(
+            window(window_name).map_err(NativeError::from)?,
+        )))
     }
 
     fn record(&mut self, now: f64, humans: i64, abandons: i64) {
@@ -157,12 +178,19 @@ pub fn simulate<'py>(
     }
     if let Some(h) = hours {
         if !(h.is_finite() && h > 0.0) {
-            return Err(NativeError::from(ccengine_pacing::PacingError::BadScenario(format!("hours must be positive (got {h})"))).into());
+            return Err(
+                NativeError::from(ccengine_pacing::PacingError::BadScenario(format!(
+                    "hours must be positive (got {h})"
+                )))
+                .into(),
+            );
         }
         s.hours = h;
     }
     let mut p = policy(policy_name, ratio, abandon_cap).map_err(NativeError::from)?;
     let preview = policy_name == "preview";
-    let result = py.detach(|| native_simulate(&s, p.as_mut(), seed, preview)).map_err(NativeError::from)?;
+    let result = py
+        .detach(|| native_simulate(&s, p.as_mut(), seed, preview))
+        .map_err(NativeError::from)?;
     run_result(py, &result)
 }

@@ -33,7 +33,9 @@ impl PyCallDraws {
     /// The first `count` pauses of agent `agent`: (seconds worked before, seconds of pause).
     fn pauses(&self, agent: u64, count: usize) -> PyResult<Vec<(f64, f64)>> {
         if count > MAX_PAUSES {
-            return Err(PyValueError::new_err(format!("at most {MAX_PAUSES} pauses at once (asked {count})")));
+            return Err(PyValueError::new_err(format!(
+                "at most {MAX_PAUSES} pauses at once (asked {count})"
+            )));
         }
         Ok(self.0.pauses(agent, count))
     }

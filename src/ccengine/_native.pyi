@@ -2,7 +2,10 @@
 
 from typing_extensions import Buffer
 from collections.abc import Iterable, Sequence
-from typing import Any, final
+from typing import Any, Literal, final
+
+import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "AGENT_STATES",
@@ -40,7 +43,8 @@ INDICATORS: list[str]
 COUNTERS: list[str]
 
 _Cell = tuple[int, int, int, int, int, int, int, int, int, float, float]
-_Reported = tuple[float | None, float | None, str | None, str]
+# (value, previous, trend, comparison): the names native/events/src/query gives its enums.
+_Reported = tuple[float | None, float | None, Literal["up", "down", "stable"] | None, Literal["to_date", "whole"]]
 
 @final
 class Aggregator:
@@ -88,8 +92,16 @@ class Aggregator:
     def agent_state(self, agent: int) -> tuple[str, int] | None: ...
 
 def tzif(name: str) -> tuple[str, bytes]: ...
+# Each column is a C-contiguous buffer of its item type, read in place. numpy arrays are named
+# beside Buffer because numpy's stubs give ndarray `__buffer__` only from Python 3.12 on.
 def call_report(
-    time: Buffer, kind: Buffer, flags: Buffer, campaign: Buffer, agent: Buffer, value: Buffer, tz: str
+    time: npt.NDArray[np.int64] | Buffer,
+    kind: npt.NDArray[np.uint8] | Buffer,
+    flags: npt.NDArray[np.uint16] | Buffer,
+    campaign: npt.NDArray[np.uint32] | Buffer,
+    agent: npt.NDArray[np.uint32] | Buffer,
+    value: npt.NDArray[np.float64] | Buffer,
+    tz: str,
 ) -> tuple[list[tuple[tuple[int, int], _Cell]], _Cell, list[int]]: ...
 def synthetic_day(
     *,

@@ -24,7 +24,7 @@ class CCEngineError(Exception):
         super().__init__(message)
         self.slug = slug
 
-    def __reduce__(self) -> tuple[type[CCEngineError], tuple[str, str]]:
+    def __reduce__(self) -> tuple[type[CCEngineError], tuple[object, ...]]:
         return (type(self), (str(self), self.slug))
 
 
@@ -44,7 +44,7 @@ class NotFound(CCEngineError, LookupError):
         self.what = what
         self.key = key
 
-    def __reduce__(self) -> tuple[type[NotFound], tuple[str, object]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type[NotFound], tuple[str, object]]:
         return (type(self), (self.what, self.key))
 
 

@@ -27,7 +27,9 @@ fn buffer<T: Element>(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<PyBuffer<T
     let buf = PyBuffer::<T>::get(obj)
         .map_err(|e| PyValueError::new_err(format!("column {name:?}: {e}")))?;
     if buf.dimensions() != 1 {
-        return Err(PyValueError::new_err(format!("column {name:?} must be a 1-D array")));
+        return Err(PyValueError::new_err(format!(
+            "column {name:?} must be a 1-D array"
+        )));
     }
     Ok(buf)
 }
@@ -38,9 +40,9 @@ fn buffer<T: Element>(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<PyBuffer<T
 /// keeps the exporter's memory alive. Python code mutating the array while the native side
 /// reads it would race; the Python wrappers own their arrays.
 pub fn column<'a, T: Element>(buf: &'a PyBuffer<T>, name: &str) -> PyResult<&'a [T]> {
-    let ptr = buf
-        .as_slice_ptr()
-        .ok_or_else(|| PyValueError::new_err(format!("column {name:?} must be a contiguous 1-D array")))?;
+    let ptr = buf.as_slice_ptr().ok_or_else(|| {
+        PyValueError::new_err(format!("column {name:?} must be a contiguous 1-D array"))
+    })?;
     Ok(unsafe { ptr.as_ref() })
 }
 

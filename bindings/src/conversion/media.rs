@@ -7,7 +7,10 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 fn unknown(field: &'static str, name: &str, known: &[&str]) -> MediaError {
-    MediaError::BadSetting { field, reason: format!("{name:?} is not one of {}", known.join(", ")) }
+    MediaError::BadSetting {
+        field,
+        reason: format!("{name:?} is not one of {}", known.join(", ")),
+    }
 }
 
 pub fn codec(name: &str) -> Result<Codec, MediaError> {
@@ -41,7 +44,10 @@ pub fn stats<'py>(py: Python<'py>, s: &LegStats) -> PyResult<Bound<'py, PyDict>>
     d.set_item("duplicates", s.jitter.duplicates)?;
     d.set_item("underruns", s.jitter.underruns)?;
     for m in Malformed::ALL {
-        d.set_item(format!("malformed_{}", m.reason().replace('-', "_")), s.malformed(m))?;
+        d.set_item(
+            format!("malformed_{}", m.reason().replace('-', "_")),
+            s.malformed(m),
+        )?;
     }
     Ok(d)
 }
@@ -57,7 +63,13 @@ pub fn event<'py>(py: Python<'py>, e: &MediaEvent) -> PyResult<(&'static str, Bo
             d.set_item("at_ms", at_ms)?;
             "remote-latched"
         }
-        MediaEvent::TelephoneEvent { leg, event, digit, duration_ms, at_ms } => {
+        MediaEvent::TelephoneEvent {
+            leg,
+            event,
+            digit,
+            duration_ms,
+            at_ms,
+        } => {
             d.set_item("leg", leg)?;
             d.set_item("event", event)?;
             d.set_item("digit", digit.map(String::from))?;
@@ -70,7 +82,11 @@ pub fn event<'py>(py: Python<'py>, e: &MediaEvent) -> PyResult<(&'static str, Bo
             d.set_item("at_ms", at_ms)?;
             "prompt-started"
         }
-        MediaEvent::PromptEnded { leg, completed, at_ms } => {
+        MediaEvent::PromptEnded {
+            leg,
+            completed,
+            at_ms,
+        } => {
             d.set_item("leg", leg)?;
             d.set_item("completed", completed)?;
             d.set_item("at_ms", at_ms)?;
@@ -82,7 +98,13 @@ pub fn event<'py>(py: Python<'py>, e: &MediaEvent) -> PyResult<(&'static str, Bo
             d.set_item("at_ms", at_ms)?;
             "recording-started"
         }
-        MediaEvent::RecordingEnded { room, path, duration_ms, error, at_ms } => {
+        MediaEvent::RecordingEnded {
+            room,
+            path,
+            duration_ms,
+            error,
+            at_ms,
+        } => {
             d.set_item("room", room)?;
             d.set_item("path", path.display().to_string())?;
             d.set_item("duration_ms", duration_ms)?;
@@ -90,7 +112,11 @@ pub fn event<'py>(py: Python<'py>, e: &MediaEvent) -> PyResult<(&'static str, Bo
             d.set_item("at_ms", at_ms)?;
             "recording-ended"
         }
-        MediaEvent::Detection { leg, decision, at_ms } => {
+        MediaEvent::Detection {
+            leg,
+            decision,
+            at_ms,
+        } => {
             d.set_item("leg", leg)?;
             d.set_item("verdict", decision.verdict.name())?;
             d.set_item("reason", decision.reason)?;
@@ -106,7 +132,11 @@ pub fn event<'py>(py: Python<'py>, e: &MediaEvent) -> PyResult<(&'static str, Bo
             d.set_item("at_ms", at_ms)?;
             "leg-moved"
         }
-        MediaEvent::LegClosed { leg, stats: s, at_ms } => {
+        MediaEvent::LegClosed {
+            leg,
+            stats: s,
+            at_ms,
+        } => {
             d.set_item("leg", leg)?;
             d.set_item("stats", stats(py, s)?)?;
             d.set_item("at_ms", at_ms)?;

@@ -28,7 +28,11 @@ pub fn policy(name: &str, ratio: f64, cap: f64) -> Result<Box<dyn Policy + Send>
     if name == "adapt" {
         return Ok(Box::new(AdaptDropRate::new(cap, ratio.max(1.0))));
     }
-    let config = PacingConfig { mode: mode(name, ratio)?, abandon_cap: cap, ..PacingConfig::default() };
+    let config = PacingConfig {
+        mode: mode(name, ratio)?,
+        abandon_cap: cap,
+        ..PacingConfig::default()
+    };
     Ok(Box::new(Pacer::new(config)?))
 }
 
@@ -53,10 +57,19 @@ pub fn run_result<'py>(py: Python<'py>, r: &RunResult) -> PyResult<Bound<'py, Py
     d.set_item("idle_share", r.idle_share())?;
     d.set_item("list_exhausted_at", r.list_exhausted_at)?;
     let m = &r.minutes;
-    d.set_item("minute_staffed", m.iter().map(|b| b.staffed).collect::<Vec<_>>())?;
+    d.set_item(
+        "minute_staffed",
+        m.iter().map(|b| b.staffed).collect::<Vec<_>>(),
+    )?;
     d.set_item("minute_talk", m.iter().map(|b| b.talk).collect::<Vec<_>>())?;
     d.set_item("minute_wrap", m.iter().map(|b| b.wrap).collect::<Vec<_>>())?;
-    d.set_item("minute_humans", m.iter().map(|b| b.humans).collect::<Vec<_>>())?;
-    d.set_item("minute_abandons", m.iter().map(|b| b.abandons).collect::<Vec<_>>())?;
+    d.set_item(
+        "minute_humans",
+        m.iter().map(|b| b.humans).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "minute_abandons",
+        m.iter().map(|b| b.abandons).collect::<Vec<_>>(),
+    )?;
     Ok(d)
 }

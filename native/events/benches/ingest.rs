@@ -12,12 +12,26 @@ use ccengine_events::{Aggregator, Calendar, Config, EventKind, OwnedColumns, Siz
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn sizes() -> Sizes {
-    Sizes { tenant: 1, agent: 1000, team: 50, campaign: 50, list: 200, queue: 10, channel: 1 }
+    Sizes {
+        tenant: 1,
+        agent: 1000,
+        team: 50,
+        campaign: 50,
+        list: 200,
+        queue: 10,
+        channel: 1,
+    }
 }
 
 fn day() -> (SynthConfig, OwnedColumns) {
-    let target = std::env::var("CCENGINE_BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000_000);
-    let cfg = SynthConfig { target_events: target, ..SynthConfig::default() };
+    let target = std::env::var("CCENGINE_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000_000);
+    let cfg = SynthConfig {
+        target_events: target,
+        ..SynthConfig::default()
+    };
     let day = synthetic_day(&cfg).expect("synthetic day");
     (cfg, day)
 }
@@ -44,7 +58,11 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
     group.sample_size(10);
     group.throughput(Throughput::Elements(day.len() as u64));
-    let config = Config { tz: cfg.tz.clone(), sizes: sizes(), ..Config::default() };
+    let config = Config {
+        tz: cfg.tz.clone(),
+        sizes: sizes(),
+        ..Config::default()
+    };
     group.bench_function("aggregator", |b| {
         b.iter(|| {
             let mut agg = Aggregator::new(config.clone()).unwrap();
@@ -53,7 +71,9 @@ fn bench(c: &mut Criterion) {
     });
     let cal = Calendar::new(&cfg.tz, WeekStart::Monday).unwrap();
     let index = EntityIndex::new(sizes());
-    group.bench_function("baseline_hashmap_per_day", |b| b.iter(|| baseline(&day, &cal, &index)));
+    group.bench_function("baseline_hashmap_per_day", |b| {
+        b.iter(|| baseline(&day, &cal, &index))
+    });
     group.bench_function("call_report", |b| {
         let cols = ReportColumns::from(&day);
         b.iter(|| call_report(&cols, &cfg.tz).unwrap().center.attempts)

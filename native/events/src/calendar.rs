@@ -93,8 +93,13 @@ const EPOCH: Date = Date::constant(1970, 1, 1);
 
 impl Calendar {
     pub fn new(tz_name: &str, week_start: WeekStart) -> Result<Self> {
-        let tz = TimeZone::get(tz_name).map_err(|_| EventsError::UnknownTimeZone(tz_name.to_owned()))?;
-        Ok(Self { tz, tz_name: tz_name.to_owned(), week_start })
+        let tz =
+            TimeZone::get(tz_name).map_err(|_| EventsError::UnknownTimeZone(tz_name.to_owned()))?;
+        Ok(Self {
+            tz,
+            tz_name: tz_name.to_owned(),
+            week_start,
+        })
     }
 
     pub fn tz_name(&self) -> &str {
@@ -116,12 +121,17 @@ impl Calendar {
 
     /// UTC microseconds of local midnight starting `date` (the first instant of that date).
     pub fn midnight(&self, date: Date) -> Result<i64> {
-        let zoned = date.to_zoned(self.tz.clone()).map_err(|e| EventsError::InvalidArgument(e.to_string()))?;
+        let zoned = date
+            .to_zoned(self.tz.clone())
+            .map_err(|e| EventsError::InvalidArgument(e.to_string()))?;
         Ok(zoned.timestamp().as_microsecond())
     }
 
     pub fn day_span(&self, date: Date) -> Result<Span> {
-        Ok(Span { start: self.midnight(date)?, end: self.midnight(add_days(date, 1)?)? })
+        Ok(Span {
+            start: self.midnight(date)?,
+            end: self.midnight(add_days(date, 1)?)?,
+        })
     }
 
     pub fn day_key(date: Date) -> i32 {
@@ -148,7 +158,10 @@ impl Calendar {
             + i64::from(zoned.second()) * MICROS_PER_SECOND
             + i64::from(zoned.subsec_nanosecond()) / 1000;
         let start = t - into_hour;
-        Ok(Span { start, end: start + MICROS_PER_HOUR })
+        Ok(Span {
+            start,
+            end: start + MICROS_PER_HOUR,
+        })
     }
 
     /// The local clock hour containing `t` and its hour of day (0–23).
@@ -162,22 +175,32 @@ impl Calendar {
         let date = self.date(t)?;
         let week_first = self.week_first_day(date)?;
         let month_first = date.first_of_month();
-        let next_month = month_first.checked_add(1.month()).map_err(|_| EventsError::TimeOutOfRange(t))?;
+        let next_month = month_first
+            .checked_add(1.month())
+            .map_err(|_| EventsError::TimeOutOfRange(t))?;
         Ok(PeriodsAt {
             minute: t.div_euclid(MICROS_PER_MINUTE),
             hour: self.hour_span(t)?,
             day: self.day_span(date)?,
             day_key: Self::day_key(date),
-            week: Span { start: self.midnight(week_first)?, end: self.midnight(add_days(week_first, 7)?)? },
+            week: Span {
+                start: self.midnight(week_first)?,
+                end: self.midnight(add_days(week_first, 7)?)?,
+            },
             week_key: Self::day_key(week_first),
-            month: Span { start: self.midnight(month_first)?, end: self.midnight(next_month)? },
+            month: Span {
+                start: self.midnight(month_first)?,
+                end: self.midnight(next_month)?,
+            },
             month_key: i32::from(date.year()) * 12 + i32::from(date.month()) - 1,
         })
     }
 
     /// The day key of the first day of the week containing the day `day_key`.
     pub fn week_key_of_day(&self, day_key: i32) -> Result<i32> {
-        Ok(Self::day_key(self.week_first_day(Self::date_of_key(day_key)?)?))
+        Ok(Self::day_key(
+            self.week_first_day(Self::date_of_key(day_key)?)?,
+        ))
     }
 
     /// The month key of the day `day_key`.
@@ -188,9 +211,15 @@ impl Calendar {
 
     /// `[first day key, last day key + 1)` of the month `month_key`.
     pub fn month_days(month_key: i32) -> Result<(i32, i32)> {
-        let first = Date::new((month_key.div_euclid(12)) as i16, (month_key.rem_euclid(12) + 1) as i8, 1)
+        let first = Date::new(
+            (month_key.div_euclid(12)) as i16,
+            (month_key.rem_euclid(12) + 1) as i8,
+            1,
+        )
+        .map_err(|e| EventsError::InvalidArgument(e.to_string()))?;
+        let next = first
+            .checked_add(1.month())
             .map_err(|e| EventsError::InvalidArgument(e.to_string()))?;
-        let next = first.checked_add(1.month()).map_err(|e| EventsError::InvalidArgument(e.to_string()))?;
         Ok((Self::day_key(first), Self::day_key(next)))
     }
 
@@ -200,7 +229,8 @@ impl Calendar {
 }
 
 fn add_days(date: Date, days: i32) -> Result<Date> {
-    date.checked_add(days.days()).map_err(|e| EventsError::InvalidArgument(e.to_string()))
+    date.checked_add(days.days())
+        .map_err(|e| EventsError::InvalidArgument(e.to_string()))
 }
 
 /// The TZif bytes of a zone from the bundled database, with its canonical name.
@@ -245,9 +275,15 @@ mod tests {
     fn weeks_start_monday_or_sunday() {
         // 2026-11-22 is a Sunday.
         let t = micros("2026-11-22T10:00:00Z");
-        let monday = Calendar::new("UTC", WeekStart::Monday).unwrap().periods_at(t).unwrap();
+        let monday = Calendar::new("UTC", WeekStart::Monday)
+            .unwrap()
+            .periods_at(t)
+            .unwrap();
         assert_eq!(monday.week.start, micros("2026-11-16T00:00:00Z"));
-        let sunday = Calendar::new("UTC", WeekStart::Sunday).unwrap().periods_at(t).unwrap();
+        let sunday = Calendar::new("UTC", WeekStart::Sunday)
+            .unwrap()
+            .periods_at(t)
+            .unwrap();
         assert_eq!(sunday.week.start, micros("2026-11-22T00:00:00Z"));
         assert_eq!(sunday.week.end, micros("2026-11-29T00:00:00Z"));
     }
@@ -258,7 +294,11 @@ mod tests {
         let p = cal.periods_at(micros("2026-12-01T03:00:00Z")).unwrap();
         assert_eq!(p.month.start, micros("2026-11-01T04:00:00Z"));
         assert_eq!(p.month.end, micros("2026-12-01T05:00:00Z"));
-        assert_eq!(Calendar::month_days(p.month_key).unwrap().1 - Calendar::month_days(p.month_key).unwrap().0, 30);
+        assert_eq!(
+            Calendar::month_days(p.month_key).unwrap().1
+                - Calendar::month_days(p.month_key).unwrap().0,
+            30
+        );
     }
 
     #[test]
@@ -270,7 +310,12 @@ mod tests {
 
     #[test]
     fn unknown_zone_is_an_error() {
-        assert_eq!(Calendar::new("Mars/Olympus", WeekStart::Monday).unwrap_err().slug(), "unknown-time-zone");
+        assert_eq!(
+            Calendar::new("Mars/Olympus", WeekStart::Monday)
+                .unwrap_err()
+                .slug(),
+            "unknown-time-zone"
+        );
         assert!(tzif("Europe/Paris").unwrap().1.starts_with(b"TZif"));
     }
 }

@@ -154,7 +154,10 @@ impl Delta {
         for (item, &(c, amount)) in items.iter_mut().zip(&recipe.items) {
             *item = (c, amounts[amount as usize]);
         }
-        Self { items, len: recipe.len }
+        Self {
+            items,
+            len: recipe.len,
+        }
     }
 }
 
@@ -184,7 +187,10 @@ struct Recipe {
 }
 
 impl Recipe {
-    const NOTHING: Recipe = Recipe { items: [(Counter::Attempts, Amount::One); 4], len: 0 };
+    const NOTHING: Recipe = Recipe {
+        items: [(Counter::Attempts, Amount::One); 4],
+        len: 0,
+    };
 
     const fn with(mut self, c: Counter, amount: Amount) -> Self {
         self.items[self.len as usize] = (c, amount);
@@ -217,40 +223,52 @@ const fn recipe(kind: EventKind, switched: bool) -> Recipe {
         EventKind::InvalidNumber => r.with(Counter::InvalidNumbers, One),
         EventKind::Connected => r.with(Counter::Connects, One),
         EventKind::Abandoned => r.with(Counter::Abandons, One),
-        EventKind::Hangup if switched => {
-            r.with(Counter::Hangups, One).with(Counter::Conversations, One).with(Counter::TalkSeconds, Value)
-        }
+        EventKind::Hangup if switched => r
+            .with(Counter::Hangups, One)
+            .with(Counter::Conversations, One)
+            .with(Counter::TalkSeconds, Value),
         EventKind::Hangup => r.with(Counter::Hangups, One),
         EventKind::WrapupStart => r,
-        EventKind::WrapupEnd => r.with(Counter::Wrapups, One).with(Counter::WrapupSeconds, Value),
-        EventKind::Disposition => {
-            r.with(Counter::Dispositions, One).with(Counter::Argued, Argued).with(Counter::Positive, Positive)
-        }
+        EventKind::WrapupEnd => r
+            .with(Counter::Wrapups, One)
+            .with(Counter::WrapupSeconds, Value),
+        EventKind::Disposition => r
+            .with(Counter::Dispositions, One)
+            .with(Counter::Argued, Argued)
+            .with(Counter::Positive, Positive),
         EventKind::AgentLogin => r.with(Counter::Logins, One),
         EventKind::AgentLogout | EventKind::AgentResume => r,
         EventKind::AgentPause => r.with(Counter::Pauses, One),
         EventKind::CallbackScheduled if switched => r.with(Counter::CallbacksShared, One),
         EventKind::CallbackScheduled => r.with(Counter::CallbacksPersonal, One),
         EventKind::CallbackDone => r.with(Counter::CallbacksDone, One),
-        EventKind::CsatScored => r.with(Counter::CsatCount, One).with(Counter::CsatSum, Value),
-        EventKind::NpsScored => {
-            r.with(Counter::NpsCount, One).with(Counter::Promoters, Promoter).with(Counter::Detractors, Detractor)
-        }
-        EventKind::Sale => r.with(Counter::Sales, One).with(Counter::Revenue, Value).with(Counter::Transactions, Aux),
+        EventKind::CsatScored => r
+            .with(Counter::CsatCount, One)
+            .with(Counter::CsatSum, Value),
+        EventKind::NpsScored => r
+            .with(Counter::NpsCount, One)
+            .with(Counter::Promoters, Promoter)
+            .with(Counter::Detractors, Detractor),
+        EventKind::Sale => r
+            .with(Counter::Sales, One)
+            .with(Counter::Revenue, Value)
+            .with(Counter::Transactions, Aux),
         EventKind::MessageAnswered if switched => r
             .with(Counter::Responses, One)
             .with(Counter::ResponseSeconds, Value)
             .with(Counter::FirstResponses, One)
             .with(Counter::FirstResponseSeconds, Value),
-        EventKind::MessageAnswered => r.with(Counter::Responses, One).with(Counter::ResponseSeconds, Value),
+        EventKind::MessageAnswered => r
+            .with(Counter::Responses, One)
+            .with(Counter::ResponseSeconds, Value),
         EventKind::QueueEntered => r.with(Counter::QueueEntered, One),
         EventKind::QueueAnswered => r
             .with(Counter::QueueAnswered, One)
             .with(Counter::QueueWaitSeconds, Value)
             .with(Counter::QueueAnsweredInSl, WithinServiceLevel),
-        EventKind::QueueAbandoned => {
-            r.with(Counter::QueueAbandoned, One).with(Counter::QueueAbandonWaitSeconds, Value)
-        }
+        EventKind::QueueAbandoned => r
+            .with(Counter::QueueAbandoned, One)
+            .with(Counter::QueueAbandonWaitSeconds, Value),
         EventKind::CampaignActivated
         | EventKind::CampaignDeactivated
         | EventKind::ListActivated
@@ -302,38 +320,77 @@ mod tests {
     fn added(kind: EventKind, flags: u16, value: f64, aux: u32) -> Vec<(&'static str, f64)> {
         let mut e = Event::new(0, kind as u8);
         (e.flags, e.value, e.aux) = (flags, value, aux);
-        Delta::of(kind, &e, 20.0).as_slice().iter().map(|&(c, v)| (c.name(), v)).collect()
+        Delta::of(kind, &e, 20.0)
+            .as_slice()
+            .iter()
+            .map(|&(c, v)| (c.name(), v))
+            .collect()
     }
 
     #[test]
     fn each_kind_adds_what_the_contract_says() {
-        assert_eq!(added(EventKind::DialAttempt, 0, 0.0, 0), [("attempts", 1.0)]);
+        assert_eq!(
+            added(EventKind::DialAttempt, 0, 0.0, 0),
+            [("attempts", 1.0)]
+        );
         assert_eq!(added(EventKind::Hangup, 0, 30.0, 0), [("hangups", 1.0)]);
         assert_eq!(
             added(EventKind::Hangup, flag::HANDLED, 30.0, 0),
-            [("hangups", 1.0), ("conversations", 1.0), ("talk_seconds", 30.0)]
+            [
+                ("hangups", 1.0),
+                ("conversations", 1.0),
+                ("talk_seconds", 30.0)
+            ]
         );
         assert_eq!(added(EventKind::WrapupStart, 0, 0.0, 0), []);
         assert_eq!(
             added(EventKind::Disposition, flag::POSITIVE, 0.0, 7),
             [("dispositions", 1.0), ("argued", 0.0), ("positive", 1.0)]
         );
-        assert_eq!(added(EventKind::CallbackScheduled, flag::SHARED, 0.0, 0), [("callbacks_shared", 1.0)]);
-        assert_eq!(added(EventKind::CallbackScheduled, 0, 0.0, 0), [("callbacks_personal", 1.0)]);
-        assert_eq!(added(EventKind::NpsScored, 0, 9.0, 0), [("nps_count", 1.0), ("promoters", 1.0), ("detractors", 0.0)]);
-        assert_eq!(added(EventKind::NpsScored, 0, 6.0, 0), [("nps_count", 1.0), ("promoters", 0.0), ("detractors", 1.0)]);
-        assert_eq!(added(EventKind::Sale, 0, 12.5, 3), [("sales", 1.0), ("revenue", 12.5), ("transactions", 3.0)]);
+        assert_eq!(
+            added(EventKind::CallbackScheduled, flag::SHARED, 0.0, 0),
+            [("callbacks_shared", 1.0)]
+        );
+        assert_eq!(
+            added(EventKind::CallbackScheduled, 0, 0.0, 0),
+            [("callbacks_personal", 1.0)]
+        );
+        assert_eq!(
+            added(EventKind::NpsScored, 0, 9.0, 0),
+            [("nps_count", 1.0), ("promoters", 1.0), ("detractors", 0.0)]
+        );
+        assert_eq!(
+            added(EventKind::NpsScored, 0, 6.0, 0),
+            [("nps_count", 1.0), ("promoters", 0.0), ("detractors", 1.0)]
+        );
+        assert_eq!(
+            added(EventKind::Sale, 0, 12.5, 3),
+            [("sales", 1.0), ("revenue", 12.5), ("transactions", 3.0)]
+        );
         assert_eq!(
             added(EventKind::MessageAnswered, flag::FIRST_RESPONSE, 4.0, 0),
-            [("responses", 1.0), ("response_seconds", 4.0), ("first_responses", 1.0), ("first_response_seconds", 4.0)]
+            [
+                ("responses", 1.0),
+                ("response_seconds", 4.0),
+                ("first_responses", 1.0),
+                ("first_response_seconds", 4.0)
+            ]
         );
         assert_eq!(
             added(EventKind::QueueAnswered, 0, 20.0, 0),
-            [("queue_answered", 1.0), ("queue_wait_seconds", 20.0), ("queue_answered_in_sl", 1.0)]
+            [
+                ("queue_answered", 1.0),
+                ("queue_wait_seconds", 20.0),
+                ("queue_answered_in_sl", 1.0)
+            ]
         );
         assert_eq!(
             added(EventKind::QueueAnswered, 0, 20.5, 0),
-            [("queue_answered", 1.0), ("queue_wait_seconds", 20.5), ("queue_answered_in_sl", 0.0)]
+            [
+                ("queue_answered", 1.0),
+                ("queue_wait_seconds", 20.5),
+                ("queue_answered_in_sl", 0.0)
+            ]
         );
         assert_eq!(added(EventKind::ListActivated, flag::HANDLED, 1.0, 1), []);
     }

@@ -84,7 +84,9 @@ impl Sizes {
     pub fn set(&mut self, dim: Dimension, size: u32) -> Result<()> {
         let slot = match dim {
             Dimension::Center => {
-                return Err(EventsError::InvalidArgument("the center always has one entity".into()))
+                return Err(EventsError::InvalidArgument(
+                    "the center always has one entity".into(),
+                ))
             }
             Dimension::Tenant => &mut self.tenant,
             Dimension::Agent => &mut self.agent,
@@ -118,7 +120,11 @@ impl EntityIndex {
             offsets[dim.slot()] = next;
             next += sizes.get(dim);
         }
-        Self { sizes, offsets, count: next }
+        Self {
+            sizes,
+            offsets,
+            count: next,
+        }
     }
 
     pub fn sizes(&self) -> Sizes {
@@ -141,7 +147,11 @@ impl EntityIndex {
         if id < size {
             Ok(self.offsets[dim.slot()] + id)
         } else {
-            Err(EventsError::UnknownId { dimension: dim.name(), id, size })
+            Err(EventsError::UnknownId {
+                dimension: dim.name(),
+                id,
+                size,
+            })
         }
     }
 
@@ -149,7 +159,9 @@ impl EntityIndex {
     #[inline]
     pub fn of_event(&self, e: &Event, out: &mut EntityList) {
         // In the order of `Dimension::ALL` after the center, so id `k` has offset `k + 1`.
-        let ids = [e.tenant, e.agent, e.team, e.campaign, e.list, e.queue, e.channel];
+        let ids = [
+            e.tenant, e.agent, e.team, e.campaign, e.list, e.queue, e.channel,
+        ];
         out.items[0] = 0;
         out.len = 1;
         // Every candidate is written and kept only if named: no branch on the event's shape,
@@ -164,7 +176,10 @@ impl EntityIndex {
     /// and its campaign (the ids the record names).
     #[inline]
     pub fn of_agent(&self, agent: u32, tenant: u32, team: u32, campaign: u32) -> EntityList {
-        let mut out = EntityList { items: [0; 8], len: 1 };
+        let mut out = EntityList {
+            items: [0; 8],
+            len: 1,
+        };
         let ids = [
             (Dimension::Tenant, tenant),
             (Dimension::Agent, agent),
@@ -219,7 +234,11 @@ impl EntityIndex {
         for dim in Dimension::ALL {
             let keep = self.sizes.get(dim).min(other.sizes.get(dim));
             for id in 0..self.sizes.get(dim) {
-                map.push(if id < keep { other.offset(dim) + id } else { NONE });
+                map.push(if id < keep {
+                    other.offset(dim) + id
+                } else {
+                    NONE
+                });
             }
         }
         map
@@ -245,7 +264,15 @@ mod tests {
     use super::*;
 
     fn sizes() -> Sizes {
-        Sizes { tenant: 2, agent: 3, team: 1, campaign: 2, list: 2, queue: 1, channel: 1 }
+        Sizes {
+            tenant: 2,
+            agent: 3,
+            team: 1,
+            campaign: 2,
+            list: 2,
+            queue: 1,
+            channel: 1,
+        }
     }
 
     #[test]
@@ -278,7 +305,13 @@ mod tests {
         bigger.agent = 5;
         let new = EntityIndex::new(bigger);
         let map = old.remap_to(&new);
-        assert_eq!(map[old.entity(Dimension::Team, 0).unwrap() as usize], new.entity(Dimension::Team, 0).unwrap());
-        assert_eq!(map[old.entity(Dimension::Agent, 2).unwrap() as usize], new.entity(Dimension::Agent, 2).unwrap());
+        assert_eq!(
+            map[old.entity(Dimension::Team, 0).unwrap() as usize],
+            new.entity(Dimension::Team, 0).unwrap()
+        );
+        assert_eq!(
+            map[old.entity(Dimension::Agent, 2).unwrap() as usize],
+            new.entity(Dimension::Agent, 2).unwrap()
+        );
     }
 }

@@ -8,7 +8,11 @@ pub enum EventsError {
     #[error("unknown event kind {0}")]
     UnknownKind(u8),
     #[error("{dimension} id {id} is unknown (the aggregator holds {size})")]
-    UnknownId { dimension: &'static str, id: u32, size: u32 },
+    UnknownId {
+        dimension: &'static str,
+        id: u32,
+        size: u32,
+    },
     #[error("{0} events must name an agent")]
     MissingAgent(&'static str),
     #[error("{0} events must carry a call id")]
@@ -21,10 +25,21 @@ pub enum EventsError {
     ScoreOutOfRange { kind: &'static str, value: f64 },
     #[error("SALE events need at least one transaction")]
     ZeroTransactions,
-    #[error("agent {agent} event at {time} is earlier than its previous state event at {previous}")]
-    AgentEventOutOfOrder { agent: u32, time: i64, previous: i64 },
+    #[error(
+        "agent {agent} event at {time} is earlier than its previous state event at {previous}"
+    )]
+    AgentEventOutOfOrder {
+        agent: u32,
+        time: i64,
+        previous: i64,
+    },
     #[error("{what} {id} event at {time} is earlier than its previous state event at {previous}")]
-    StateEventOutOfOrder { what: &'static str, id: u32, time: i64, previous: i64 },
+    StateEventOutOfOrder {
+        what: &'static str,
+        id: u32,
+        time: i64,
+        previous: i64,
+    },
     #[error("event at {time} is older than the oldest period held (from {horizon})")]
     EventTooOld { time: i64, horizon: i64 },
     #[error("unknown time zone {0:?}")]

@@ -20,5 +20,5 @@ pub use calendar::{Calendar, WeekStart};
 pub use entities::{Dimension, Sizes};
 pub use event::{Event, EventColumns, EventKind, OwnedColumns, NONE};
 pub use query::{Indicator, Period, Window};
-pub mod synth;
 pub mod report;
+pub mod synth;

@@ -37,7 +37,10 @@ impl ReportCell {
         ratio(self.positive as f64, self.dispositions as f64)
     }
     pub fn aht_seconds(&self) -> Option<f64> {
-        ratio(self.talk_seconds + self.wrapup_seconds, self.conversations as f64)
+        ratio(
+            self.talk_seconds + self.wrapup_seconds,
+            self.conversations as f64,
+        )
     }
 
     fn merge(&mut self, o: &ReportCell) {
@@ -121,8 +124,12 @@ const SLOTS: [u8; 256] = {
 impl Acc {
     fn cell(&self) -> ReportCell {
         let c = |i: usize| u64::from(self.counts[i]);
-        let (none, positive, argued, both) =
-            (c(DISPOSITIONS), c(DISPOSITIONS + 1), c(DISPOSITIONS + 2), c(DISPOSITIONS + 3));
+        let (none, positive, argued, both) = (
+            c(DISPOSITIONS),
+            c(DISPOSITIONS + 1),
+            c(DISPOSITIONS + 2),
+            c(DISPOSITIONS + 3),
+        );
         ReportCell {
             attempts: c(ATTEMPTS),
             human_answers: c(HUMAN),
@@ -139,7 +146,8 @@ impl Acc {
     }
 
     fn is_empty(&self) -> bool {
-        self.counts[..IGNORED].iter().all(|&c| c == 0) && self.sums[..SCRATCH].iter().all(|&v| v == 0.0)
+        self.counts[..IGNORED].iter().all(|&c| c == 0)
+            && self.sums[..SCRATCH].iter().all(|&v| v == 0.0)
     }
 }
 
@@ -155,21 +163,37 @@ pub struct ReportColumns<'a> {
 
 impl<'a> From<&'a OwnedColumns> for ReportColumns<'a> {
     fn from(day: &'a OwnedColumns) -> Self {
-        Self { time: &day.time, kind: &day.kind, flags: &day.flags, campaign: &day.campaign, agent: &day.agent, value: &day.value }
+        Self {
+            time: &day.time,
+            kind: &day.kind,
+            flags: &day.flags,
+            campaign: &day.campaign,
+            agent: &day.agent,
+            value: &day.value,
+        }
     }
 }
 
 /// Computes the report in one pass; `tz` cuts local hours.
 pub fn call_report(cols: &ReportColumns<'_>, tz: &str) -> Result<CallReport> {
     let n = cols.time.len();
-    let others = [cols.kind.len(), cols.flags.len(), cols.campaign.len(), cols.agent.len(), cols.value.len()];
+    let others = [
+        cols.kind.len(),
+        cols.flags.len(),
+        cols.campaign.len(),
+        cols.agent.len(),
+        cols.value.len(),
+    ];
     if others.iter().any(|&l| l != n) {
-        return Err(EventsError::ColumnLengths(format!("time={n}, kind/flags/campaign/agent/value={others:?}")));
+        return Err(EventsError::ColumnLengths(format!(
+            "time={n}, kind/flags/campaign/agent/value={others:?}"
+        )));
     }
     let calendar = Calendar::new(tz, WeekStart::Monday)?;
     // Ids are dense; NONE gets the slot after the largest id. NONE + 1 wraps to 0, which keeps
     // this max branch-free (and vectorised).
-    let slots = |col: &[u32]| col.iter().map(|&x| x.wrapping_add(1)).max().unwrap_or(0) as usize + 1;
+    let slots =
+        |col: &[u32]| col.iter().map(|&x| x.wrapping_add(1)).max().unwrap_or(0) as usize + 1;
     let (campaigns, agents) = (slots(cols.campaign), slots(cols.agent));
     let (none_c, none_a) = (campaigns as u32 - 1, agents as u32 - 1);
     let mut cells = vec![Acc::default(); campaigns * agents];
@@ -197,7 +221,13 @@ pub fn call_report(cols: &ReportColumns<'_>, tz: &str) -> Result<CallReport> {
         }
         hours[hour_of_day] += u64::from(slot & 15 == ATTEMPTS);
     }
-    let id = |slot: usize, none: u32| if slot as u32 == none { NONE } else { slot as u32 };
+    let id = |slot: usize, none: u32| {
+        if slot as u32 == none {
+            NONE
+        } else {
+            slot as u32
+        }
+    };
     let mut center = ReportCell::default();
     let mut groups = Vec::new();
     for (i, acc) in cells.iter().enumerate() {
@@ -208,7 +238,11 @@ pub fn call_report(cols: &ReportColumns<'_>, tz: &str) -> Result<CallReport> {
         center.merge(&cell);
         groups.push(((id(i / agents, none_c), id(i % agents, none_a)), cell));
     }
-    Ok(CallReport { groups, center, attempts_by_local_hour: hours })
+    Ok(CallReport {
+        groups,
+        center,
+        attempts_by_local_hour: hours,
+    })
 }
 
 #[cfg(test)]
@@ -219,18 +253,31 @@ mod tests {
 
     #[test]
     fn counts_match_a_plain_reading_of_the_events() {
-        let cfg = SynthConfig { agents: 12, teams: 3, campaigns: 3, lists: 3, queues: 1, target_events: 30_000, ..SynthConfig::default() };
+        let cfg = SynthConfig {
+            agents: 12,
+            teams: 3,
+            campaigns: 3,
+            lists: 3,
+            queues: 1,
+            target_events: 30_000,
+            ..SynthConfig::default()
+        };
         let day = synthetic_day(&cfg).unwrap();
         let report = call_report(&ReportColumns::from(&day), &cfg.tz).unwrap();
         let events: Vec<Event> = (0..day.len()).map(|i| day.columns().get(i)).collect();
         let count = |k: EventKind| events.iter().filter(|e| e.kind == k as u8).count() as u64;
         assert_eq!(report.center.attempts, count(EventKind::DialAttempt));
         assert_eq!(report.center.abandons, count(EventKind::Abandoned));
-        let handled = events.iter().filter(|e| e.kind == EventKind::Hangup as u8 && e.flags & flag::HANDLED != 0);
+        let handled = events
+            .iter()
+            .filter(|e| e.kind == EventKind::Hangup as u8 && e.flags & flag::HANDLED != 0);
         assert_eq!(report.center.conversations, handled.clone().count() as u64);
         let talk: f64 = handled.map(|e| e.value).sum();
         assert!((report.center.talk_seconds - talk).abs() < 1e-6 * talk);
-        assert_eq!(report.attempts_by_local_hour.iter().sum::<u64>(), count(EventKind::DialAttempt));
+        assert_eq!(
+            report.attempts_by_local_hour.iter().sum::<u64>(),
+            count(EventKind::DialAttempt)
+        );
         // Dial attempts have no agent yet: they sit in (campaign, NONE).
         let (key, cell) = report.groups.iter().find(|((_, a), _)| *a == NONE).unwrap();
         assert!(cell.attempts > 0 && key.0 < 3);
@@ -240,7 +287,17 @@ mod tests {
     #[test]
     fn mismatched_columns_are_refused() {
         let t = [0i64; 2];
-        let cols = ReportColumns { time: &t, kind: &[0], flags: &[0, 0], campaign: &[0, 0], agent: &[0, 0], value: &[0.0, 0.0] };
-        assert_eq!(call_report(&cols, "UTC").unwrap_err().slug(), "column-lengths");
+        let cols = ReportColumns {
+            time: &t,
+            kind: &[0],
+            flags: &[0, 0],
+            campaign: &[0, 0],
+            agent: &[0, 0],
+            value: &[0.0, 0.0],
+        };
+        assert_eq!(
+            call_report(&cols, "UTC").unwrap_err().slug(),
+            "column-lengths"
+        );
     }
 }

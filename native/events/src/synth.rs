@@ -90,9 +90,21 @@ impl Day {
         let login = midnight + (8 * 3600 + self.rng.random_range(0..1800)) * s;
         let logout = midnight + (18 * 3600 + self.rng.random_range(0..1800)) * s;
         let breaks = [
-            (midnight + (10 * 3600 + 1800 + self.rng.random_range(0..900)) * s, 900 * s, 1),
-            (midnight + (12 * 3600 + 1800 + self.rng.random_range(0..1800)) * s, 3600 * s, 2),
-            (midnight + (15 * 3600 + 1800 + self.rng.random_range(0..900)) * s, 900 * s, 1),
+            (
+                midnight + (10 * 3600 + 1800 + self.rng.random_range(0..900)) * s,
+                900 * s,
+                1,
+            ),
+            (
+                midnight + (12 * 3600 + 1800 + self.rng.random_range(0..1800)) * s,
+                3600 * s,
+                2,
+            ),
+            (
+                midnight + (15 * 3600 + 1800 + self.rng.random_range(0..900)) * s,
+                900 * s,
+                1,
+            ),
         ];
         self.emit(with_agent(base(EventKind::AgentLogin, login)));
         let mut t = login;
@@ -120,7 +132,13 @@ impl Day {
 
     /// Dials until a person answers and is put through to the agent; returns when the agent
     /// is available again.
-    fn outbound_call(&mut self, mut t: i64, list: u32, base: &dyn Fn(EventKind, i64) -> Event, with_agent: &dyn Fn(Event) -> Event) -> i64 {
+    fn outbound_call(
+        &mut self,
+        mut t: i64,
+        list: u32,
+        base: &dyn Fn(EventKind, i64) -> Event,
+        with_agent: &dyn Fn(Event) -> Event,
+    ) -> i64 {
         let s = MICROS_PER_SECOND as f64;
         let dial_gap = self.cycle * 0.15;
         loop {
@@ -209,7 +227,8 @@ impl Day {
         let mut dispo = ev(EventKind::Disposition, end);
         let argued = self.chance(0.8);
         let positive = argued && self.chance(0.25);
-        dispo.flags = if argued { flag::ARGUED } else { 0 } | if positive { flag::POSITIVE } else { 0 };
+        dispo.flags =
+            if argued { flag::ARGUED } else { 0 } | if positive { flag::POSITIVE } else { 0 };
         dispo.aux = u32::from(positive) + 2 * u32::from(argued);
         self.emit(dispo);
         self.emit(wrapped);
@@ -220,7 +239,11 @@ impl Day {
             // Most callbacks are made a few hours later (some the next day, some never).
             if self.chance(0.85) {
                 let later = end + (self.rng.random_range(0.5..8.0) * 3600.0 * s) as i64;
-                self.emit(Event { kind: EventKind::CallbackDone as u8, time: later, ..cb });
+                self.emit(Event {
+                    kind: EventKind::CallbackDone as u8,
+                    time: later,
+                    ..cb
+                });
             }
         }
         if positive && self.chance(0.5) {
@@ -241,11 +264,15 @@ impl Day {
 /// A synthetic day of `cfg`, sorted by time.
 pub fn synthetic_day(cfg: &SynthConfig) -> Result<OwnedColumns> {
     if cfg.agents == 0 || cfg.campaigns == 0 || cfg.teams == 0 || cfg.lists < cfg.campaigns {
-        return Err(EventsError::InvalidArgument("need agents, teams, campaigns and at least one list per campaign".into()));
+        return Err(EventsError::InvalidArgument(
+            "need agents, teams, campaigns and at least one list per campaign".into(),
+        ));
     }
     let cal = Calendar::new(&cfg.tz, WeekStart::Monday)?;
-    let date: jiff::civil::Date =
-        cfg.date.parse().map_err(|e| EventsError::InvalidArgument(format!("date {:?}: {e}", cfg.date)))?;
+    let date: jiff::civil::Date = cfg
+        .date
+        .parse()
+        .map_err(|e| EventsError::InvalidArgument(format!("date {:?}: {e}", cfg.date)))?;
     let midnight = cal.midnight(date)?;
     let per_agent = cfg.target_events as f64 / f64::from(cfg.agents);
     let cycle = (PRODUCTIVE_SECONDS * EVENTS_PER_CONNECT / per_agent).max(5.0);
@@ -258,14 +285,20 @@ pub fn synthetic_day(cfg: &SynthConfig) -> Result<OwnedColumns> {
         cycle,
     };
     for c in 0..cfg.campaigns {
-        let mut e = Event::new(midnight + 7 * 3600 * MICROS_PER_SECOND, EventKind::CampaignActivated as u8);
+        let mut e = Event::new(
+            midnight + 7 * 3600 * MICROS_PER_SECOND,
+            EventKind::CampaignActivated as u8,
+        );
         e.tenant = 0;
         e.campaign = c;
         day.emit(e);
     }
     let lists_per_campaign = (cfg.lists / cfg.campaigns).max(1);
     for l in 0..(lists_per_campaign * cfg.campaigns) {
-        let mut e = Event::new(midnight + 7 * 3600 * MICROS_PER_SECOND, EventKind::ListActivated as u8);
+        let mut e = Event::new(
+            midnight + 7 * 3600 * MICROS_PER_SECOND,
+            EventKind::ListActivated as u8,
+        );
         e.tenant = 0;
         e.campaign = l / lists_per_campaign;
         e.list = l;
@@ -290,28 +323,57 @@ mod tests {
 
     #[test]
     fn a_small_day_is_consistent_and_near_its_target() {
-        let cfg = SynthConfig { agents: 20, teams: 4, campaigns: 2, lists: 4, queues: 2, target_events: 100_000, ..SynthConfig::default() };
+        let cfg = SynthConfig {
+            agents: 20,
+            teams: 4,
+            campaigns: 2,
+            lists: 4,
+            queues: 2,
+            target_events: 100_000,
+            ..SynthConfig::default()
+        };
         let day = synthetic_day(&cfg).unwrap();
         let n = day.len() as f64;
         assert!((70_000.0..140_000.0).contains(&n), "{n} events");
         assert!(day.time.windows(2).all(|w| w[0] <= w[1]));
         let mut agg = Aggregator::new(Config {
             tz: cfg.tz.clone(),
-            sizes: Sizes { tenant: 1, agent: 20, team: 4, campaign: 2, list: 4, queue: 2, channel: 1 },
+            sizes: Sizes {
+                tenant: 1,
+                agent: 20,
+                team: 4,
+                campaign: 2,
+                list: 4,
+                queue: 2,
+                channel: 1,
+            },
             ..Config::default()
         })
         .unwrap();
         // The day until 23:00 local (some callbacks are only made the next day).
         let cal = Calendar::new(&cfg.tz, WeekStart::Monday).unwrap();
-        let evening = cal.midnight(cfg.date.parse().unwrap()).unwrap() + 23 * 3600 * MICROS_PER_SECOND;
-        let until_evening: OwnedColumns = (0..day.len()).map(|i| day.columns().get(i)).filter(|e| e.time < evening).collect();
+        let evening =
+            cal.midnight(cfg.date.parse().unwrap()).unwrap() + 23 * 3600 * MICROS_PER_SECOND;
+        let until_evening: OwnedColumns = (0..day.len())
+            .map(|i| day.columns().get(i))
+            .filter(|e| e.time < evening)
+            .collect();
         let report = agg.ingest(&until_evening.columns()).unwrap();
-        assert!(report.rejected.is_empty(), "{:?}", &report.rejected[..report.rejected.len().min(3)]);
-        let v = agg.values(evening, Period::Day, Dimension::Center, 0).unwrap();
+        assert!(
+            report.rejected.is_empty(),
+            "{:?}",
+            &report.rejected[..report.rejected.len().min(3)]
+        );
+        let v = agg
+            .values(evening, Period::Day, Dimension::Center, 0)
+            .unwrap();
         let abandon = v[Indicator::AbandonRate as usize].unwrap();
         assert!(abandon > 0.0 && abandon < 0.06, "abandon rate {abandon}");
         let production = v[Indicator::ProductionHours as usize].unwrap();
-        assert!((20.0 * 8.0..20.0 * 10.0).contains(&production), "production {production}");
+        assert!(
+            (20.0 * 8.0..20.0 * 10.0).contains(&production),
+            "production {production}"
+        );
         let again = synthetic_day(&cfg).unwrap();
         assert_eq!(again, day, "the same seed gives the same day");
     }

@@ -11,14 +11,25 @@ type State = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
 
 /// A busy campaign: `agents` agents (a tenth idle, most talking), half as many calls ringing.
 fn state(agents: usize) -> State {
-    let spread = |n: usize, span: f64| (0..n).map(|i| (i as f64 * 7.31) % span).collect::<Vec<f64>>();
+    let spread = |n: usize, span: f64| {
+        (0..n)
+            .map(|i| (i as f64 * 7.31) % span)
+            .collect::<Vec<f64>>()
+    };
     let talking = spread(agents * 3 / 4, 300.0);
     let wrapping = spread(agents * 3 / 20, 30.0);
     let ringing = spread(agents / 2, 25.0);
     let recent_talk = spread(256, 240.0).into_iter().map(|x| x + 10.0).collect();
     let recent_wrap = spread(256, 35.0).into_iter().map(|x| x + 5.0).collect();
     let recent_answer = spread(256, 15.0).into_iter().map(|x| x + 3.0).collect();
-    (talking, wrapping, ringing, recent_talk, recent_wrap, recent_answer)
+    (
+        talking,
+        wrapping,
+        ringing,
+        recent_talk,
+        recent_wrap,
+        recent_answer,
+    )
 }
 
 fn decision(c: &mut Criterion) {
@@ -35,9 +46,22 @@ fn decision(c: &mut Criterion) {
             talking: &talking,
             wrapping: &wrapping,
             ringing: &ringing,
-            counts: Counts { attempts: 50_000, human: 10_000, machine: 6_000, no_answer: 20_000, abandons: 150, connects: 9_850 },
-            window: Tally { humans: 10_000, abandons: 150 },
-            last_hour: Tally { humans: 2_000, abandons: 30 },
+            counts: Counts {
+                attempts: 50_000,
+                human: 10_000,
+                machine: 6_000,
+                no_answer: 20_000,
+                abandons: 150,
+                connects: 9_850,
+            },
+            window: Tally {
+                humans: 10_000,
+                abandons: 150,
+            },
+            last_hour: Tally {
+                humans: 2_000,
+                abandons: 30,
+            },
             recent_talk: &rt,
             recent_wrap: &rw,
             recent_answer: &ra,
@@ -57,7 +81,11 @@ fn decision(c: &mut Criterion) {
 }
 
 fn day(c: &mut Criterion) {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/scenarios/agents-200.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../bench/scenarios/agents-200.toml"
+    ))
+    .unwrap();
     let scenario = Scenario::from_toml(&text).unwrap();
     let mut g = c.benchmark_group("simulate");
     g.sample_size(10);

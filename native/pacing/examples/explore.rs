@@ -12,14 +12,30 @@ fn main() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/scenarios");
     let mut names: Vec<String> = std::env::args().skip(1).collect();
     if names.is_empty() {
-        names = ["agents-5", "agents-25", "agents-200", "low-contact", "high-contact", "long-talk", "short-talk", "drift", "list-runs-out", "staffing"]
-            .map(String::from)
-            .to_vec();
+        names = [
+            "agents-5",
+            "agents-25",
+            "agents-200",
+            "low-contact",
+            "high-contact",
+            "long-talk",
+            "short-talk",
+            "drift",
+            "list-runs-out",
+            "staffing",
+        ]
+        .map(String::from)
+        .to_vec();
     }
     for name in names {
-        let s = Scenario::from_toml(&std::fs::read_to_string(format!("{dir}/{name}.toml")).unwrap()).unwrap();
+        let s =
+            Scenario::from_toml(&std::fs::read_to_string(format!("{dir}/{name}.toml")).unwrap())
+                .unwrap();
         let t = Instant::now();
-        let first: u64 = std::env::var("FIRST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+        let first: u64 = std::env::var("FIRST_SEED")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
         let rs: Vec<RunResult> = [first, first + 1, first + 2]
             .iter()
             .map(|&seed| {
@@ -43,8 +59,20 @@ fn main() {
             .collect();
         let el = t.elapsed().as_secs_f64() / 3.0;
         let occ = rs.iter().map(|r| r.occupancy_talk()).sum::<f64>() / 3.0;
-        let days: Vec<String> = rs.iter().map(|r| format!("{:.2}", 100.0 * r.abandon_rate())).collect();
-        let hours: Vec<String> = rs.iter().map(|r| format!("{:.2}", 100.0 * r.worst_hour_rate())).collect();
-        println!("{name:14} occ {:.1}  day {:?}  hour {:?}  {:.2}s/day", 100.0 * occ, days, hours, el);
+        let days: Vec<String> = rs
+            .iter()
+            .map(|r| format!("{:.2}", 100.0 * r.abandon_rate()))
+            .collect();
+        let hours: Vec<String> = rs
+            .iter()
+            .map(|r| format!("{:.2}", 100.0 * r.worst_hour_rate()))
+            .collect();
+        println!(
+            "{name:14} occ {:.1}  day {:?}  hour {:?}  {:.2}s/day",
+            100.0 * occ,
+            days,
+            hours,
+            el
+        );
     }
 }

@@ -40,8 +40,16 @@ impl AdaptDropRate {
     fn adjust(&mut self, s: &Snapshot) {
         let (humans, drops) = (s.counts.human, s.counts.abandons);
         let dropped_now = drops - self.last_counts.1;
-        let day_rate = if humans > 0 { drops as f64 / humans as f64 } else { 0.0 };
-        let waiting = if self.idle_seen.1 > 0 { self.idle_seen.0 / self.idle_seen.1 as f64 } else { 0.0 };
+        let day_rate = if humans > 0 {
+            drops as f64 / humans as f64
+        } else {
+            0.0
+        };
+        let waiting = if self.idle_seen.1 > 0 {
+            self.idle_seen.0 / self.idle_seen.1 as f64
+        } else {
+            0.0
+        };
         let working = (s.agents - s.paused).max(1) as f64;
         if day_rate >= self.drop_limit {
             // Hard limit: at or over the limit the dialer stops dialling ahead.
@@ -85,13 +93,23 @@ mod tests {
     #[test]
     fn the_level_climbs_while_agents_wait_and_drops_to_one_over_the_limit() {
         let mut p = AdaptDropRate::new(0.03, 5.0);
-        let mut s = Snapshot { agents: 10, idle: 10, ..Default::default() };
+        let mut s = Snapshot {
+            agents: 10,
+            idle: 10,
+            ..Default::default()
+        };
         for i in 0..100 {
             s.now = i as f64;
             p.decide(&s).unwrap();
         }
         assert!(p.level > 1.5, "{}", p.level);
-        s.counts = Counts { attempts: 100, human: 20, abandons: 2, connects: 18, ..Default::default() };
+        s.counts = Counts {
+            attempts: 100,
+            human: 20,
+            abandons: 2,
+            connects: 18,
+            ..Default::default()
+        };
         s.now = 200.0;
         p.decide(&s).unwrap();
         assert_eq!(p.level, 1.0);

@@ -53,7 +53,9 @@ impl ComplianceWindow {
             "30d" => Ok(Self::Days30),
             "24h" => Ok(Self::Hours24),
             "lifetime" => Ok(Self::Lifetime),
-            other => Err(PacingError::BadConfig(format!("unknown compliance window {other:?} (30d, 24h, lifetime)"))),
+            other => Err(PacingError::BadConfig(format!(
+                "unknown compliance window {other:?} (30d, 24h, lifetime)"
+            ))),
         }
     }
 }
@@ -110,7 +112,9 @@ impl Default for PacingConfig {
 
 fn positive(name: &str, v: f64) -> Result<()> {
     if !(v.is_finite() && v > 0.0) {
-        return Err(PacingError::BadConfig(format!("{name} must be a positive number (got {v})")));
+        return Err(PacingError::BadConfig(format!(
+            "{name} must be a positive number (got {v})"
+        )));
     }
     Ok(())
 }
@@ -119,14 +123,22 @@ impl PacingConfig {
     pub fn validate(&self) -> Result<()> {
         if let Mode::Power { ratio } = self.mode {
             if !(ratio.is_finite() && ratio >= 1.0) {
-                return Err(PacingError::BadConfig(format!("power ratio must be at least 1 (got {ratio})")));
+                return Err(PacingError::BadConfig(format!(
+                    "power ratio must be at least 1 (got {ratio})"
+                )));
             }
         }
         if !(self.abandon_cap.is_finite() && self.abandon_cap > 0.0 && self.abandon_cap < 1.0) {
-            return Err(PacingError::BadConfig(format!("abandon_cap must be in (0, 1) (got {})", self.abandon_cap)));
+            return Err(PacingError::BadConfig(format!(
+                "abandon_cap must be in (0, 1) (got {})",
+                self.abandon_cap
+            )));
         }
         if !(self.target_share.is_finite() && self.target_share > 0.0 && self.target_share <= 1.0) {
-            return Err(PacingError::BadConfig(format!("target_share must be in (0, 1] (got {})", self.target_share)));
+            return Err(PacingError::BadConfig(format!(
+                "target_share must be in (0, 1] (got {})",
+                self.target_share
+            )));
         }
         positive("connect_limit", self.connect_limit)?;
         positive("ring_timeout", self.ring_timeout)?;
@@ -136,7 +148,9 @@ impl PacingConfig {
         positive("prior_answer", self.prior_answer)?;
         if let Some(lines) = self.max_lines {
             if lines < 1 {
-                return Err(PacingError::BadConfig(format!("max_lines must be at least 1 (got {lines})")));
+                return Err(PacingError::BadConfig(format!(
+                    "max_lines must be at least 1 (got {lines})"
+                )));
             }
         }
         Ok(())

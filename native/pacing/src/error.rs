@@ -9,7 +9,9 @@ pub enum PacingError {
     NegativeCount { field: &'static str, value: i64 },
     #[error("{field} must be a finite, non-negative number of seconds (got {value})")]
     BadDuration { field: &'static str, value: f64 },
-    #[error("{busy} agents are idle, talking, wrapping up or paused but only {agents} are logged in")]
+    #[error(
+        "{busy} agents are idle, talking, wrapping up or paused but only {agents} are logged in"
+    )]
     TooManyBusy { busy: i64, agents: i64 },
     #[error("counts do not add up: {0}")]
     InconsistentCounts(String),

@@ -56,8 +56,14 @@ impl AbandonLedger {
     pub fn new(window: ComplianceWindow) -> Self {
         let window_minutes = window.seconds().map(|s| (s / 60.0) as i64);
         Self {
-            hour: Span { minutes: Some(60), ..Span::default() },
-            window: Span { minutes: window_minutes, ..Span::default() },
+            hour: Span {
+                minutes: Some(60),
+                ..Span::default()
+            },
+            window: Span {
+                minutes: window_minutes,
+                ..Span::default()
+            },
         }
     }
 
@@ -87,16 +93,46 @@ mod tests {
         let mut l = AbandonLedger::new(ComplianceWindow::Hours24);
         l.record(10.0, 10, 1);
         l.record(1800.0, 5, 0);
-        assert_eq!(l.last_hour(3000.0), Tally { humans: 15, abandons: 1 });
-        assert_eq!(l.last_hour(3600.0), Tally { humans: 5, abandons: 0 });
-        assert_eq!(l.window(3600.0), Tally { humans: 15, abandons: 1 });
-        assert_eq!(l.window(86_400.0 + 1800.0), Tally { humans: 0, abandons: 0 });
+        assert_eq!(
+            l.last_hour(3000.0),
+            Tally {
+                humans: 15,
+                abandons: 1
+            }
+        );
+        assert_eq!(
+            l.last_hour(3600.0),
+            Tally {
+                humans: 5,
+                abandons: 0
+            }
+        );
+        assert_eq!(
+            l.window(3600.0),
+            Tally {
+                humans: 15,
+                abandons: 1
+            }
+        );
+        assert_eq!(
+            l.window(86_400.0 + 1800.0),
+            Tally {
+                humans: 0,
+                abandons: 0
+            }
+        );
     }
 
     #[test]
     fn a_lifetime_window_keeps_everything() {
         let mut l = AbandonLedger::new(ComplianceWindow::Lifetime);
         l.record(0.0, 3, 1);
-        assert_eq!(l.window(1e9), Tally { humans: 3, abandons: 1 });
+        assert_eq!(
+            l.window(1e9),
+            Tally {
+                humans: 3,
+                abandons: 1
+            }
+        );
     }
 }

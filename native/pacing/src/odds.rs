@@ -79,13 +79,27 @@ impl OddsLearner {
 
     pub fn odds(&self) -> Odds {
         if self.resolved <= 0.0 {
-            return Odds { human: 0.0, machine: 0.0, no_answer: 0.0, other: 1.0 };
+            return Odds {
+                human: 0.0,
+                machine: 0.0,
+                no_answer: 0.0,
+                other: 1.0,
+            };
         }
-        let fast = if self.fast_resolved > 0.0 { self.fast_human / self.fast_resolved } else { 0.0 };
+        let fast = if self.fast_resolved > 0.0 {
+            self.fast_human / self.fast_resolved
+        } else {
+            0.0
+        };
         let h = (self.human / self.resolved).max(fast).clamp(0.0, 1.0);
         let m = (self.machine / self.resolved).clamp(0.0, 1.0 - h);
         let n = (self.no_answer / self.resolved).clamp(0.0, 1.0 - h - m);
-        Odds { human: h, machine: m, no_answer: n, other: (1.0 - h - m - n).max(0.0) }
+        Odds {
+            human: h,
+            machine: m,
+            no_answer: n,
+            other: (1.0 - h - m - n).max(0.0),
+        }
     }
 }
 
@@ -94,7 +108,12 @@ mod tests {
     use super::*;
 
     fn counts(attempts: i64, human: i64) -> Counts {
-        Counts { attempts, human, no_answer: attempts - human, ..Default::default() }
+        Counts {
+            attempts,
+            human,
+            no_answer: attempts - human,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -111,7 +130,12 @@ mod tests {
     #[test]
     fn ringing_calls_are_not_resolved() {
         let mut l = OddsLearner::default();
-        let c = Counts { attempts: 100, human: 10, no_answer: 40, ..Default::default() };
+        let c = Counts {
+            attempts: 100,
+            human: 10,
+            no_answer: 40,
+            ..Default::default()
+        };
         l.observe(&c, 50);
         assert!((l.weight() - 50.0).abs() < 1e-9);
         assert!((l.odds().human - 0.2).abs() < 1e-9);

@@ -17,7 +17,8 @@ fn erfc(x: f64) -> f64 {
                 + t * (0.096_784_18
                     + t * (-0.186_288_06
                         + t * (0.278_868_07
-                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
     let r = t * poly.exp();
     if x >= 0.0 {
         r
@@ -66,9 +67,17 @@ pub fn refined_short(mean: f64, var: f64, k3: f64) -> f64 {
     let gauss = (-0.5 * x * x).exp();
     let density = gauss * FRAC_1_SQRT_2PI;
     let t = 1.0 / (1.0 + 0.327_591_1 * x.abs() * std::f64::consts::FRAC_1_SQRT_2);
-    let erfc = t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429)))) * gauss;
+    let erfc = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))))
+        * gauss;
     // 1 - Phi(x) = erfc(x / sqrt 2) / 2.
-    let upper = if x >= 0.0 { 0.5 * erfc } else { 1.0 - 0.5 * erfc };
+    let upper = if x >= 0.0 {
+        0.5 * erfc
+    } else {
+        1.0 - 0.5 * erfc
+    };
     (upper - skew * (1.0 - x * x) * density * (1.0 / 6.0)).clamp(0.0, 1.0)
 }
 
@@ -98,8 +107,10 @@ impl Exact {
         // Moving by +1 with p: new[i + 1] += old[i] * p, new[i] += old[i] * (1 - p). A supply is
         // the same move shifted down by one (low decreases).
         for (i, &q) in self.pmf.iter().enumerate() {
-            self.scratch[i] += q * (1.0 - p) * (demand as u8 as f64) + q * p * (!demand as u8 as f64);
-            self.scratch[i + 1] += q * p * (demand as u8 as f64) + q * (1.0 - p) * (!demand as u8 as f64);
+            self.scratch[i] +=
+                q * (1.0 - p) * (demand as u8 as f64) + q * p * (!demand as u8 as f64);
+            self.scratch[i + 1] +=
+                q * p * (demand as u8 as f64) + q * (1.0 - p) * (!demand as u8 as f64);
         }
         if !demand {
             self.low -= 1;
@@ -159,10 +170,17 @@ mod tests {
             e.add(0.05, true);
         }
         let exact = e.short(1);
-        let (m, v, k3) = (20.0 * 0.05 - 1.0, 20.0 * 0.05 * 0.95, 20.0 * 0.05 * 0.95 * 0.9);
+        let (m, v, k3) = (
+            20.0 * 0.05 - 1.0,
+            20.0 * 0.05 * 0.95,
+            20.0 * 0.05 * 0.95 * 0.9,
+        );
         let refined = refined_short(m, v, k3);
         let normal = refined_short(m, v, 0.0);
-        assert!((refined - exact).abs() < (normal - exact).abs(), "{exact} {refined} {normal}");
+        assert!(
+            (refined - exact).abs() < (normal - exact).abs(),
+            "{exact} {refined} {normal}"
+        );
     }
 
     #[test]
@@ -193,6 +211,9 @@ mod tests {
         }
         let exact = e.overflow(3);
         let approx = normal_overflow(mean - 3.0, var);
-        assert!((exact - approx).abs() < 0.05 * exact.max(0.1), "{exact} vs {approx}");
+        assert!(
+            (exact - approx).abs() < 0.05 * exact.max(0.1),
+            "{exact} vs {approx}"
+        );
     }
 }

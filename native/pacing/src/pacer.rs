@@ -112,7 +112,8 @@ pub struct Pacer {
 /// 26.2.23, absolute error under 4.5e-4: a starting guess only).
 fn upper_quantile(a: f64) -> f64 {
     let t = (-2.0 * a.ln()).sqrt();
-    t - (2.515_517 + t * (0.802_853 + t * 0.010_328)) / (1.0 + t * (1.432_788 + t * (0.189_269 + t * 0.001_308)))
+    t - (2.515_517 + t * (0.802_853 + t * 0.010_328))
+        / (1.0 + t * (1.432_788 + t * (0.189_269 + t * 0.001_308)))
 }
 
 impl Pacer {
@@ -147,7 +148,10 @@ impl Pacer {
         s.validate()?;
         if let Some(previous) = self.previous_now {
             if s.now < previous {
-                return Err(PacingError::TimeWentBack { now: s.now, previous });
+                return Err(PacingError::TimeWentBack {
+                    now: s.now,
+                    previous,
+                });
             }
         }
         self.previous_now = Some(s.now);
@@ -160,12 +164,20 @@ impl Pacer {
             room = room.min(left);
         }
         let progressive = (s.idle - ringing).clamp(0, room);
-        let plain =
-            |place: i64, reason| Decision { place: place as u32, reason, target_rate: 0.0, expected_abandons: 0.0, expected_humans: 0.0 };
+        let plain = |place: i64, reason| Decision {
+            place: place as u32,
+            reason,
+            target_rate: 0.0,
+            expected_abandons: 0.0,
+            expected_humans: 0.0,
+        };
         Ok(match self.config.mode {
             Mode::Preview => plain(progressive, Reason::Preview),
             Mode::Progressive => plain(progressive, Reason::Progressive),
-            Mode::Power { ratio } => plain((((ratio * s.idle as f64).round() as i64) - ringing).clamp(0, room), Reason::Power),
+            Mode::Power { ratio } => plain(
+                (((ratio * s.idle as f64).round() as i64) - ringing).clamp(0, room),
+                Reason::Power,
+            ),
             Mode::Predictive => self.predict(s, progressive, room),
         })
     }
@@ -173,20 +185,33 @@ impl Pacer {
     fn refresh(&mut self, s: &Snapshot) {
         let c = self.config;
         let odds = self.odds.odds();
-        let stale = self.tables_at.is_none_or(|at| s.now - at >= TABLES_EVERY || s.now < at);
+        let stale = self
+            .tables_at
+            .is_none_or(|at| s.now - at >= TABLES_EVERY || s.now < at);
         if stale {
             // Calls and wrap-ups still running are censored observations of their durations.
-            let talk = Grid::learned_censored(s.recent_talk, s.talking, c.min_talks, c.prior_talk).with_exponential_tail(THIN_TAIL);
-            let wrap = Grid::learned_censored(s.recent_wrap, s.wrapping, c.min_talks, c.prior_wrap).with_exponential_tail(THIN_TAIL);
+            let talk = Grid::learned_censored(s.recent_talk, s.talking, c.min_talks, c.prior_talk)
+                .with_exponential_tail(THIN_TAIL);
+            let wrap = Grid::learned_censored(s.recent_wrap, s.wrapping, c.min_talks, c.prior_wrap)
+                .with_exponential_tail(THIN_TAIL);
             self.answer = Grid::learned(s.recent_answer, c.min_talks, c.prior_answer);
             // The checkpoints span nearly all answer delays: a call placed now is somebody's
             // demand until it is answered, and a person answering late still needs an agent.
             let horizon = self.answer.quantile(0.98).max(CHECKPOINTS);
-            self.tables = Tables::build(&talk, &wrap, &self.answer, &odds, c.ring_timeout, horizon, c.connect_limit);
+            self.tables = Tables::build(
+                &talk,
+                &wrap,
+                &self.answer,
+                &odds,
+                c.ring_timeout,
+                horizon,
+                c.connect_limit,
+            );
             self.tables_at = Some(s.now);
             self.odds_at = s.now;
         } else if s.now - self.odds_at >= ODDS_EVERY {
-            self.tables.refresh_odds(&self.answer, &odds, c.ring_timeout);
+            self.tables
+                .refresh_odds(&self.answer, &odds, c.ring_timeout);
             self.odds_at = s.now;
         }
     }
@@ -212,7 +237,8 @@ impl Pacer {
         if elapsed >= 3600.0 {
             return last_hour;
         }
-        let pace = (s.counts.human - humans_at_start).max(0) as f64 * 3600.0 / elapsed.max(MIN_EXTRAPOLATION);
+        let pace = (s.counts.human - humans_at_start).max(0) as f64 * 3600.0
+            / elapsed.max(MIN_EXTRAPOLATION);
         last_hour.max(pace)
     }
 
@@ -246,9 +272,12 @@ impl Pacer {
         let c = self.config;
         let small = s.agents <= c.small_team;
         let hour_humans = self.hour_humans(s);
-        let target = (c.abandon_cap * c.target_share * if small { 0.5 } else { 1.0 }).min(hour_safe_rate(c.abandon_cap, hour_humans));
+        let target = (c.abandon_cap * c.target_share * if small { 0.5 } else { 1.0 })
+            .min(hour_safe_rate(c.abandon_cap, hour_humans));
         self.learn_gain(s, target);
-        let cold = self.odds.weight() < c.min_resolved as f64 || s.recent_talk.len() < c.min_talks || self.odds.odds().human <= 0.0;
+        let cold = self.odds.weight() < c.min_resolved as f64
+            || s.recent_talk.len() < c.min_talks
+            || self.odds.odds().human <= 0.0;
         let calm = if cold {
             Some(Reason::ColdStart)
         } else if self.list_outlasted(s) {
@@ -257,7 +286,13 @@ impl Pacer {
             None
         };
         if let Some(reason) = calm {
-            return Decision { place: progressive as u32, reason, target_rate: 0.0, expected_abandons: 0.0, expected_humans: 0.0 };
+            return Decision {
+                place: progressive as u32,
+                reason,
+                target_rate: 0.0,
+                expected_abandons: 0.0,
+                expected_humans: 0.0,
+            };
         }
         self.refresh(s);
         let t = &self.tables;
@@ -310,7 +345,12 @@ impl Pacer {
         // Expected abandons along the whole horizon: each person answering between two
         // checkpoints is abandoned when, at the later one, the people answered so far
         // outnumber the agents free by then and the connect limit (X_j >= 1).
-        fn along(people: &[f64; K], p: &[f64; K], n: i64, short: impl Fn(usize) -> f64) -> (f64, f64) {
+        fn along(
+            people: &[f64; K],
+            p: &[f64; K],
+            n: i64,
+            short: impl Fn(usize) -> f64,
+        ) -> (f64, f64) {
             let (mut abandons, mut before) = (0.0, 0.0);
             for j in 0..K {
                 let d = people[j] + n as f64 * p[j];
@@ -326,7 +366,11 @@ impl Pacer {
                 // The share of people answering is known only so well, and it drifts: all the
                 // calls in flight err together, a variance growing with their square.
                 let drift = ODDS_DOUBT * (people[j] + nf * p[j]);
-                refined_short(mean[j] + nf * p[j], var[j] + nf * v + drift * drift, k3[j] + nf * v * (1.0 - 2.0 * p[j]))
+                refined_short(
+                    mean[j] + nf * p[j],
+                    var[j] + nf * v + drift * drift,
+                    k3[j] + nf * v * (1.0 - 2.0 * p[j]),
+                )
             })
         };
         let idle = s.idle;
@@ -334,13 +378,20 @@ impl Pacer {
         // The abandons of the calls already in flight, corrected by the gain (how far the
         // model has been from the abandons counted).
         let gain = self.gain;
-        let (in_flight, humans) = if exact { exact_at(&self.exact, 0) } else { normal(0) };
+        let (in_flight, humans) = if exact {
+            exact_at(&self.exact, 0)
+        } else {
+            normal(0)
+        };
         // Budget, in abandons, under the cap in the compliance window and the last hour once
         // the people of the horizon have answered: a hard limit. A finite list also bounds
         // the people still to answer: the last hour of a list must dilute its abandons too.
-        let budget = |humans: f64, abandons: i64| GUARD_SHARE * c.abandon_cap * humans - abandons as f64 - GUARD_MARGIN;
+        let budget = |humans: f64, abandons: i64| {
+            GUARD_SHARE * c.abandon_cap * humans - abandons as f64 - GUARD_MARGIN
+        };
         let spendable = |coming: f64| {
-            budget(s.window.humans as f64 + coming, s.window.abandons).min(budget(s.last_hour.humans as f64, s.last_hour.abandons))
+            budget(s.window.humans as f64 + coming, s.window.abandons)
+                .min(budget(s.last_hour.humans as f64, s.last_hour.abandons))
         };
         // The end of a list: the people still to come from it are all the last rolling hours
         // will hold, and dialling harder brings no more of them. A hard stop, with a double
@@ -369,16 +420,26 @@ impl Pacer {
             if list_end.is_some_and(|b| sure > b) {
                 return false;
             }
-            let share = if sure <= spendable(h) { 1.0 } else { GUARD_FLOOR };
+            let share = if sure <= spendable(h) {
+                1.0
+            } else {
+                GUARD_FLOOR
+            };
             a - a0 <= share * alpha * (h - h0)
         };
         let (place, (abandons, humans_then)) = if exact {
             for _ in 0..progressive {
-                self.exact.iter_mut().zip(p).for_each(|(e, p)| e.add(p, true));
+                self.exact
+                    .iter_mut()
+                    .zip(p)
+                    .for_each(|(e, p)| e.add(p, true));
             }
             let mut best = (progressive, exact_at(&self.exact, progressive));
             for n in progressive + 1..=room {
-                self.exact.iter_mut().zip(p).for_each(|(e, p)| e.add(p, true));
+                self.exact
+                    .iter_mut()
+                    .zip(p)
+                    .for_each(|(e, p)| e.add(p, true));
                 let o = exact_at(&self.exact, n);
                 if !fits(n, o, best.1) {
                     break;
@@ -391,7 +452,14 @@ impl Pacer {
             // previous one is its base), and a decision every 100 ms places a few calls at most.
             // Past LINEAR_STEPS (a cold start, a burst of free agents) the rest is found by a
             // search from a guess, the added risk growing with n.
-            let mut best = (progressive, if progressive == 0 { (in_flight, humans) } else { normal(progressive) });
+            let mut best = (
+                progressive,
+                if progressive == 0 {
+                    (in_flight, humans)
+                } else {
+                    normal(progressive)
+                },
+            );
             let mut open = true;
             while open && best.0 < room && best.0 - progressive < LINEAR_STEPS {
                 let n = best.0 + 1;
@@ -464,7 +532,11 @@ impl Pacer {
         };
         Decision {
             place: place as u32,
-            reason: if guarded { Reason::Guarded } else { Reason::Predictive },
+            reason: if guarded {
+                Reason::Guarded
+            } else {
+                Reason::Predictive
+            },
             target_rate: if guarded { GUARD_FLOOR * alpha } else { alpha },
             expected_abandons: abandons,
             expected_humans: humans_then,
@@ -512,8 +584,13 @@ mod tests {
     /// last hour's budget spent, fewer (a tenth of the risk), never below progressive.
     #[test]
     fn many_calls_at_once_and_fewer_once_the_budget_is_spent() {
-        let spread = |n: usize, span: f64| (0..n).map(|i| (i as f64 * 7.31) % span).collect::<Vec<f64>>();
-        let (talking, wrapping, ringing) = (spread(150, 300.0), spread(30, 30.0), spread(100, 25.0));
+        let spread = |n: usize, span: f64| {
+            (0..n)
+                .map(|i| (i as f64 * 7.31) % span)
+                .collect::<Vec<f64>>()
+        };
+        let (talking, wrapping, ringing) =
+            (spread(150, 300.0), spread(30, 30.0), spread(100, 25.0));
         let (rt, rw, ra) = (spread(256, 240.0), spread(256, 35.0), spread(256, 15.0));
         let snap = |last_hour: Tally| Snapshot {
             now: 3600.0,
@@ -522,18 +599,40 @@ mod tests {
             talking: &talking,
             wrapping: &wrapping,
             ringing: &ringing,
-            counts: Counts { attempts: 50_000, human: 10_000, machine: 6_000, no_answer: 20_000, abandons: 150, connects: 9_850 },
-            window: Tally { humans: 10_000, abandons: 150 },
+            counts: Counts {
+                attempts: 50_000,
+                human: 10_000,
+                machine: 6_000,
+                no_answer: 20_000,
+                abandons: 150,
+                connects: 9_850,
+            },
+            window: Tally {
+                humans: 10_000,
+                abandons: 150,
+            },
             last_hour,
             recent_talk: &rt,
             recent_wrap: &rw,
             recent_answer: &ra,
             ..Default::default()
         };
-        let free = Pacer::new(PacingConfig::default()).unwrap().decide(&snap(Tally { humans: 2_000, abandons: 30 })).unwrap();
+        let free = Pacer::new(PacingConfig::default())
+            .unwrap()
+            .decide(&snap(Tally {
+                humans: 2_000,
+                abandons: 30,
+            }))
+            .unwrap();
         assert_eq!(free.reason, Reason::Predictive);
         assert!(free.place > LINEAR_STEPS as u32, "{free:?}");
-        let spent = Pacer::new(PacingConfig::default()).unwrap().decide(&snap(Tally { humans: 2_000, abandons: 60 })).unwrap();
+        let spent = Pacer::new(PacingConfig::default())
+            .unwrap()
+            .decide(&snap(Tally {
+                humans: 2_000,
+                abandons: 60,
+            }))
+            .unwrap();
         assert_eq!(spent.reason, Reason::Guarded);
         assert!(spent.place < free.place, "{spent:?} {free:?}");
     }

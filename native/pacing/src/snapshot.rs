@@ -97,7 +97,11 @@ fn durations(field: &'static str, values: &[f64]) -> Result<()> {
     if low >= 0.0 && total.is_finite() {
         return Ok(());
     }
-    match values.iter().copied().find(|v| !(v.is_finite() && *v >= 0.0)) {
+    match values
+        .iter()
+        .copied()
+        .find(|v| !(v.is_finite() && *v >= 0.0))
+    {
         Some(value) => Err(PacingError::BadDuration { field, value }),
         None => Ok(()),
     }
@@ -105,7 +109,9 @@ fn durations(field: &'static str, values: &[f64]) -> Result<()> {
 
 fn at_most(what: &str, part: i64, whole_name: &str, whole: i64) -> Result<()> {
     if part > whole {
-        return Err(PacingError::InconsistentCounts(format!("{what} ({part}) exceeds {whole_name} ({whole})")));
+        return Err(PacingError::InconsistentCounts(format!(
+            "{what} ({part}) exceeds {whole_name} ({whole})"
+        )));
     }
     Ok(())
 }
@@ -114,7 +120,10 @@ impl Snapshot<'_> {
     /// Refuses a snapshot that cannot describe a real campaign.
     pub fn validate(&self) -> Result<()> {
         if !self.now.is_finite() {
-            return Err(PacingError::BadDuration { field: "now", value: self.now });
+            return Err(PacingError::BadDuration {
+                field: "now",
+                value: self.now,
+            });
         }
         let c = &self.counts;
         for (field, value) in [
@@ -146,12 +155,35 @@ impl Snapshot<'_> {
         }
         let busy = self.idle + self.paused + self.talking.len() as i64 + self.wrapping.len() as i64;
         if busy > self.agents {
-            return Err(PacingError::TooManyBusy { busy, agents: self.agents });
+            return Err(PacingError::TooManyBusy {
+                busy,
+                agents: self.agents,
+            });
         }
-        at_most("human + machine + no_answer answers", c.human + c.machine + c.no_answer, "attempts", c.attempts)?;
-        at_most("abandons + connects", c.abandons + c.connects, "human answers", c.human)?;
-        at_most("window abandons", self.window.abandons, "window humans", self.window.humans)?;
-        at_most("last-hour abandons", self.last_hour.abandons, "last-hour humans", self.last_hour.humans)?;
+        at_most(
+            "human + machine + no_answer answers",
+            c.human + c.machine + c.no_answer,
+            "attempts",
+            c.attempts,
+        )?;
+        at_most(
+            "abandons + connects",
+            c.abandons + c.connects,
+            "human answers",
+            c.human,
+        )?;
+        at_most(
+            "window abandons",
+            self.window.abandons,
+            "window humans",
+            self.window.humans,
+        )?;
+        at_most(
+            "last-hour abandons",
+            self.last_hour.abandons,
+            "last-hour humans",
+            self.last_hour.humans,
+        )?;
         Ok(())
     }
 }
@@ -161,7 +193,13 @@ mod tests {
     use super::*;
 
     fn ok() -> Snapshot<'static> {
-        Snapshot { agents: 3, idle: 1, talking: &[10.0], wrapping: &[2.0], ..Default::default() }
+        Snapshot {
+            agents: 3,
+            idle: 1,
+            talking: &[10.0],
+            wrapping: &[2.0],
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -181,11 +219,17 @@ mod tests {
     #[test]
     fn nan_durations_are_refused() {
         let talk = [1.0, f64::NAN];
-        let s = Snapshot { recent_talk: &talk, ..ok() };
+        let s = Snapshot {
+            recent_talk: &talk,
+            ..ok()
+        };
         let e = s.validate().unwrap_err();
         assert_eq!(e.slug(), "bad-duration");
         assert!(e.to_string().contains("recent_talk"), "{e}");
-        let s = Snapshot { ringing: &[-1.0], ..ok() };
+        let s = Snapshot {
+            ringing: &[-1.0],
+            ..ok()
+        };
         assert_eq!(s.validate().unwrap_err().slug(), "bad-duration");
     }
 
@@ -195,7 +239,10 @@ mod tests {
             for bad in [f64::NAN, f64::INFINITY, -0.5] {
                 let mut v = [1.0; 9];
                 v[at] = bad;
-                assert!(durations("talking", &v[..=at.max(2)]).is_err(), "{bad} at {at}");
+                assert!(
+                    durations("talking", &v[..=at.max(2)]).is_err(),
+                    "{bad} at {at}"
+                );
             }
         }
         durations("talking", &[0.0, -0.0, 1e300, 1e300]).unwrap();
@@ -212,7 +259,12 @@ mod tests {
     #[test]
     fn abandons_cannot_exceed_human_answers() {
         let mut s = ok();
-        s.counts = Counts { attempts: 5, human: 1, abandons: 2, ..Default::default() };
+        s.counts = Counts {
+            attempts: 5,
+            human: 1,
+            abandons: 2,
+            ..Default::default()
+        };
         assert_eq!(s.validate().unwrap_err().slug(), "inconsistent-counts");
     }
 }

@@ -26,8 +26,9 @@ impl Grid {
 
     pub fn exponential(mean: f64) -> Self {
         let cells = ((mean * 8.0) as usize + 2).clamp(4, MAX_CELLS);
-        let pmf: Vec<f64> =
-            (0..cells).map(|k| (-(k as f64) / mean).exp() - (-((k + 1) as f64) / mean).exp()).collect();
+        let pmf: Vec<f64> = (0..cells)
+            .map(|k| (-(k as f64) / mean).exp() - (-((k + 1) as f64) / mean).exp())
+            .collect();
         let total: f64 = pmf.iter().sum();
         Self::with_pmf(pmf.into_iter().map(|p| p / total).collect())
     }
@@ -67,7 +68,12 @@ impl Grid {
 
     /// Samples when there are at least `min` of them (with the running ones as censored
     /// observations), else the prior.
-    pub fn learned_censored(completed: &[f64], running: &[f64], min: usize, prior_mean: f64) -> Self {
+    pub fn learned_censored(
+        completed: &[f64],
+        running: &[f64],
+        min: usize,
+        prior_mean: f64,
+    ) -> Self {
         if completed.len() >= min.max(1) {
             Self::kaplan_meier(completed, running)
         } else {
@@ -89,15 +95,23 @@ impl Grid {
     /// there. Few samples say little about how long a very long call still lasts; without
     /// this, a call longer than every recent one would look certain to end within a second.
     pub fn with_exponential_tail(self, share: f64) -> Self {
-        let Some(start) = (0..self.pmf.len()).find(|&k| self.tail(k) < share) else { return self };
+        let Some(start) = (0..self.pmf.len()).find(|&k| self.tail(k) < share) else {
+            return self;
+        };
         let left = self.tail(start);
         if left <= 0.0 {
             return self;
         }
-        let residual: f64 =
-            (start..self.pmf.len()).map(|k| (k - start) as f64 + 0.5).zip(&self.pmf[start..]).map(|(d, p)| d * p).sum::<f64>() / left;
+        let residual: f64 = (start..self.pmf.len())
+            .map(|k| (k - start) as f64 + 0.5)
+            .zip(&self.pmf[start..])
+            .map(|(d, p)| d * p)
+            .sum::<f64>()
+            / left;
         let mean = residual.max(1.0);
-        let cells = (start + (12.0 * mean) as usize + 2).min(MAX_CELLS).max(start + 2);
+        let cells = (start + (12.0 * mean) as usize + 2)
+            .min(MAX_CELLS)
+            .max(start + 2);
         let mut pmf = self.pmf;
         pmf.resize(cells, 0.0);
         for (i, p) in pmf[start..].iter_mut().enumerate() {
@@ -137,11 +151,17 @@ impl Grid {
 
     /// Smallest k with P(duration < k) >= q.
     pub fn quantile(&self, q: f64) -> usize {
-        (0..=self.pmf.len()).find(|&k| self.cdf(k) >= q).unwrap_or(self.pmf.len())
+        (0..=self.pmf.len())
+            .find(|&k| self.cdf(k) >= q)
+            .unwrap_or(self.pmf.len())
     }
 
     pub fn mean(&self) -> f64 {
-        self.pmf.iter().enumerate().map(|(k, p)| (k as f64 + 0.5) * p).sum()
+        self.pmf
+            .iter()
+            .enumerate()
+            .map(|(k, p)| (k as f64 + 0.5) * p)
+            .sum()
     }
 }
 
@@ -166,7 +186,12 @@ mod tests {
         // Beyond the longest sample, calls still end at a steady rate rather than at once.
         assert!(g.tail(100) > 0.001, "{}", g.tail(100));
         let hazard = |k: usize| g.pmf(k) / g.tail(k);
-        assert!((hazard(100) / hazard(105) - 1.0).abs() < 1e-3, "{} {}", hazard(100), hazard(105));
+        assert!(
+            (hazard(100) / hazard(105) - 1.0).abs() < 1e-3,
+            "{} {}",
+            hazard(100),
+            hazard(105)
+        );
         assert!((g.tail(0) - 1.0).abs() < 1e-9);
     }
 

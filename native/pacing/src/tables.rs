@@ -145,13 +145,24 @@ fn wrap_table(wrap: &Grid, horizons: &[usize; CHECKPOINTS]) -> Vec<Row> {
     out
 }
 
-fn ring_table(answer: &Grid, odds: &Odds, timeout: f64, checkpoints: &[usize; CHECKPOINTS]) -> Vec<Row> {
+fn ring_table(
+    answer: &Grid,
+    odds: &Odds,
+    timeout: f64,
+    checkpoints: &[usize; CHECKPOINTS],
+) -> Vec<Row> {
     let cells = (timeout.ceil() as usize).max(1) + 1;
     (0..cells)
         .map(|r| {
             let a = answer.tail(r);
-            let pending_na = if (r as f64) < timeout { odds.no_answer } else { 0.0 };
-            let alive = (odds.human + odds.machine) * a + pending_na + odds.other * (-(r as f64) / 3.0).exp();
+            let pending_na = if (r as f64) < timeout {
+                odds.no_answer
+            } else {
+                0.0
+            };
+            let alive = (odds.human + odds.machine) * a
+                + pending_na
+                + odds.other * (-(r as f64) / 3.0).exp();
             let mut row = [0.0; CHECKPOINTS];
             if alive > 1e-12 {
                 for (j, &c) in checkpoints.iter().enumerate() {
@@ -166,7 +177,15 @@ fn ring_table(answer: &Grid, odds: &Odds, timeout: f64, checkpoints: &[usize; CH
 
 impl Tables {
     /// Builds every table for checkpoints spread evenly up to `demand_horizon` seconds.
-    pub fn build(talk: &Grid, wrap: &Grid, answer: &Grid, odds: &Odds, timeout: f64, demand_horizon: usize, connect_limit: f64) -> Self {
+    pub fn build(
+        talk: &Grid,
+        wrap: &Grid,
+        answer: &Grid,
+        odds: &Odds,
+        timeout: f64,
+        demand_horizon: usize,
+        connect_limit: f64,
+    ) -> Self {
         let limit = connect_limit.round() as usize;
         let mut checkpoints = [0; CHECKPOINTS];
         for (j, c) in checkpoints.iter_mut().enumerate() {
@@ -240,14 +259,23 @@ mod tests {
         let talk = Grid::from_samples(&[60.0, 61.0, 62.0, 300.0]);
         let wrap = Grid::from_samples(&[5.0; 4]);
         let answer = Grid::from_samples(&[8.0; 4]);
-        let odds = Odds { human: 0.2, machine: 0.1, no_answer: 0.5, other: 0.2 };
+        let odds = Odds {
+            human: 0.2,
+            machine: 0.1,
+            no_answer: 0.5,
+            other: 0.2,
+        };
         let t = Tables::build(&talk, &wrap, &answer, &odds, 25.0, 16, 2.0);
         assert_eq!(t.checkpoints, [2, 4, 6, 8, 10, 12, 14, 16]);
         let last = CHECKPOINTS - 1;
         assert!(t.talk_free(0.0)[last] < 0.05);
         // 57 s into a call that mostly ends at 60-62 s, then 5 s of wrap-up: free within 17 s
         // (the last checkpoint, less half a step, plus the connect limit), not within 3 s.
-        assert!((t.talk_free(57.0)[last] - 0.75).abs() < 1e-6, "{:?}", t.talk_free(57.0));
+        assert!(
+            (t.talk_free(57.0)[last] - 0.75).abs() < 1e-6,
+            "{:?}",
+            t.talk_free(57.0)
+        );
         assert_eq!(t.talk_free(57.0)[0], 0.0);
         assert!(t.wrap_free(4.0)[last] > 0.9);
         // People answer at 8 s: a fresh call is a person by the 16 s checkpoint, not by 2 s.
@@ -271,7 +299,12 @@ mod tests {
         t.add_times_to(3.0, &mut thrice);
         assert_eq!(once, thrice);
         let answer = Grid::from_samples(&[8.0; 4]);
-        let odds = Odds { human: 0.2, machine: 0.1, no_answer: 0.5, other: 0.2 };
+        let odds = Odds {
+            human: 0.2,
+            machine: 0.1,
+            no_answer: 0.5,
+            other: 0.2,
+        };
         let g = Grid::from_samples(&[5.0; 4]);
         let tables = Tables::build(&g, &g, &answer, &odds, 25.0, 16, 2.0);
         assert_eq!(tables.ring_cells(), 26); // 0 to 25 s, the timeout

@@ -9,12 +9,19 @@ const CAP: f64 = 0.03;
 const SEEDS: [u64; 3] = [1, 2, 3];
 
 fn scenario(name: &str) -> Scenario {
-    let path = format!("{}/../../bench/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../bench/scenarios/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     Scenario::from_toml(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 fn run(s: &Scenario, mode: Mode, seed: u64) -> RunResult {
-    let mut pacer = Pacer::new(PacingConfig { mode, ..PacingConfig::default() }).unwrap();
+    let mut pacer = Pacer::new(PacingConfig {
+        mode,
+        ..PacingConfig::default()
+    })
+    .unwrap();
     simulate(s, &mut pacer, seed, mode == Mode::Preview).unwrap()
 }
 
@@ -26,11 +33,27 @@ fn cap_holds_busy(name: &str, min_busy: f64) {
     let s = scenario(name);
     for seed in SEEDS {
         let r = run(&s, Mode::Predictive, seed);
-        assert!(r.humans() > 100, "{name} seed {seed}: only {} human answers", r.humans());
-        assert!(r.abandon_rate() <= CAP, "{name} seed {seed}: day rate {}", r.abandon_rate());
-        assert!(r.worst_hour_rate() <= CAP, "{name} seed {seed}: worst hour {}", r.worst_hour_rate());
+        assert!(
+            r.humans() > 100,
+            "{name} seed {seed}: only {} human answers",
+            r.humans()
+        );
+        assert!(
+            r.abandon_rate() <= CAP,
+            "{name} seed {seed}: day rate {}",
+            r.abandon_rate()
+        );
+        assert!(
+            r.worst_hour_rate() <= CAP,
+            "{name} seed {seed}: worst hour {}",
+            r.worst_hour_rate()
+        );
         // Not by dialling progressively: agents are busy.
-        assert!(r.occupancy_busy() > min_busy, "{name} seed {seed}: occupancy {}", r.occupancy_busy());
+        assert!(
+            r.occupancy_busy() > min_busy,
+            "{name} seed {seed}: occupancy {}",
+            r.occupancy_busy()
+        );
     }
 }
 
@@ -117,10 +140,25 @@ fn explore() {
             let occ = rs.iter().map(|r| r.occupancy_talk()).sum::<f64>() / rs.len() as f64;
             let ab = rs.iter().map(|r| r.abandon_rate()).fold(0.0, f64::max);
             let wh = rs.iter().map(|r| r.worst_hour_rate()).fold(0.0, f64::max);
-            println!("{name:14} {label:12} occ {occ:.3} abandon {:.4} worst-hour {:.4}", ab, wh);
+            println!(
+                "{name:14} {label:12} occ {occ:.3} abandon {:.4} worst-hour {:.4}",
+                ab, wh
+            );
         };
-        show("predictive", SEEDS.iter().map(|&seed| run(&s, Mode::Predictive, seed)).collect());
-        show("progressive", SEEDS.iter().map(|&seed| run(&s, Mode::Progressive, seed)).collect());
+        show(
+            "predictive",
+            SEEDS
+                .iter()
+                .map(|&seed| run(&s, Mode::Predictive, seed))
+                .collect(),
+        );
+        show(
+            "progressive",
+            SEEDS
+                .iter()
+                .map(|&seed| run(&s, Mode::Progressive, seed))
+                .collect(),
+        );
         show(
             "adapt",
             SEEDS
@@ -134,8 +172,13 @@ fn explore() {
         let mut best = (0.0, 1.0);
         for i in 0..60 {
             let ratio = 1.0 + i as f64 * 0.25;
-            let rs: Vec<RunResult> = SEEDS.iter().map(|&seed| run(&s, Mode::Power { ratio }, seed)).collect();
-            let ok = rs.iter().all(|r| r.abandon_rate() <= CAP && r.worst_hour_rate() <= CAP);
+            let rs: Vec<RunResult> = SEEDS
+                .iter()
+                .map(|&seed| run(&s, Mode::Power { ratio }, seed))
+                .collect();
+            let ok = rs
+                .iter()
+                .all(|r| r.abandon_rate() <= CAP && r.worst_hour_rate() <= CAP);
             let occ = rs.iter().map(|r| r.occupancy_talk()).sum::<f64>() / 3.0;
             if ok && occ > best.0 {
                 best = (occ, ratio);

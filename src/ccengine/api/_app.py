@@ -49,6 +49,7 @@ def application() -> FastAPI:
     _problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    # FastAPI's documented way to customise the schema is to replace app.openapi (method-assign).
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app
 

@@ -30,6 +30,8 @@ class Dimension(enum.StrEnum):
     AGENT = "agent"
 
 
+# One member per indicator the native engine names, read at import; mypy cannot list the members
+# of an enum built from a computed dict (misc).
 Indicator = enum.StrEnum("Indicator", {name: name for name in INDICATORS})  # type: ignore[misc]
 
 

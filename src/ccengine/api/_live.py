@@ -48,7 +48,7 @@ async def live(ws: WebSocket) -> None:
             raise Problem(401, "unauthenticated", "the live stream needs a token (?token= or Authorization)")
         caller = await caller_of_token(services, token)
     except Problem as problem:
-        await ws.send_denial_response(problem_response(ws, problem))  # type: ignore[arg-type]
+        await ws.send_denial_response(problem_response(ws, problem))
         return
     await ws.accept()
     dropped = False

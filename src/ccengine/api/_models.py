@@ -9,7 +9,7 @@ one.) Moments travel as ISO 8601 text with an offset; the engine keeps UTC micro
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, overload
 
 from fastapi import Path, Query
 from pydantic import (
@@ -73,6 +73,10 @@ def page(items: list[T], keys: list[int], after: int, limit: int) -> Page[T]:
     return Page[T](items=[item for _, item in chosen], next_after=chosen[-1][0] if more else None)
 
 
+@overload
+def moment(us: int) -> dt.datetime: ...
+@overload
+def moment(us: int | None) -> dt.datetime | None: ...
 def moment(us: int | None) -> dt.datetime | None:
     return None if us is None else d.to_datetime(us)
 

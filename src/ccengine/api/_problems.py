@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 
 from ccengine.errors import AgentStateError, CCEngineError, Conflict, DomainError, NotFound
 
@@ -76,7 +77,8 @@ def status_of(error: CCEngineError) -> int:
     return 400
 
 
-def problem_response(request: Request, problem: Problem) -> JSONResponse:
+def problem_response(request: HTTPConnection, problem: Problem) -> JSONResponse:
+    """``request``: an HTTP request, or a WebSocket refused before it is accepted."""
     body = ProblemBody(type=f"urn:ccengine:problem:{problem.slug}", title=_TITLES.get(problem.status, "Error"),
                        status=problem.status, detail=problem.detail, instance=request.url.path, slug=problem.slug,
                        errors=problem.errors)

@@ -46,6 +46,8 @@ class ApiServer:
             # Only the shutdown trigger stops hypercorn, so a cancelled caller still gets a
             # graceful stop (no new connections, open ones given the grace period).
             with trio.CancelScope(shield=True):
+                # hypercorn types an app's scope as its own TypedDicts, starlette (under FastAPI)
+                # as MutableMapping[str, Any]: the two libraries' ASGI types do not meet (arg-type).
                 await serve(self.app, config, shutdown_trigger=shutdown.wait,  # type: ignore[arg-type]
                             task_status=task_status)
 

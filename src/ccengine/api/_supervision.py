@@ -74,7 +74,7 @@ def audit_out(e: AuditEntry) -> AuditOut:
     duration = None if e.ended_at is None else (e.ended_at - e.started_at) / 1e6
     return AuditOut(id=e.id, session=e.session, supervisor_id=e.supervisor_id, agent_id=e.agent_id, call_id=e.call_id,
                     mode=e.mode, started_at=moment(e.started_at), ended_at=moment(e.ended_at), duration_s=duration,
-                    end_reason=e.end_reason)  # type: ignore[arg-type]
+                    end_reason=e.end_reason)
 
 
 def service(services: Services) -> Supervision:

@@ -73,7 +73,7 @@ async def _campaign(store: Store, args: argparse.Namespace, create: bool) -> d.C
 
 def run_import(args: argparse.Namespace) -> int:
     phone_column: str | int | None = args.phone_column
-    if phone_column is not None and phone_column.isdigit():
+    if isinstance(phone_column, str) and phone_column.isdigit():
         phone_column = int(phone_column)
     delimiter = "\t" if args.delimiter == "tab" else args.delimiter
     size = os.path.getsize(args.file) if os.path.exists(args.file) else 0

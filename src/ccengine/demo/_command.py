@@ -70,13 +70,15 @@ async def _demo(args: argparse.Namespace, directory: Path, scenario: Scenario) -
         async with simulated_center(directory, scenario, contacts=args.contacts, agents=args.agents, seed=args.seed,
                                     dial_mode=d.DialMode(args.mode), callback_after=args.callback_after) as c:
             imported = c.world.imported
+            carrier = c.carrier.address
+            assert carrier is not None  # bound: simulated_center started the carrier
             screen.print([
                 title,
                 f"files in {directory} (SQLite {directory / 'center.db'}, event log, the contact CSV)",
                 f"contact list imported: {imported.accepted} accepted, {imported.rejected} refused "
                 + ", ".join(f"(line {line}: {reason})" for line, reason, _ in imported.rejections[:3]),
-                f"admin API on http://127.0.0.1:{c.api_port} — carrier on udp {c.carrier.address[0]}:"
-                f"{c.carrier.address[1]}, {len(c.phones.registered)} phones registered; Ctrl-C stops",
+                f"admin API on http://127.0.0.1:{c.api_port} — carrier on udp {carrier[0]}:"
+                f"{carrier[1]}, {len(c.phones.registered)} phones registered; Ctrl-C stops",
                 "",
             ])
             interrupted = await _watch(c, screen, signals, started, args.minutes * 60)

@@ -77,8 +77,11 @@ class Event(NamedTuple):
     flags: int = 0
 
 
+#: A column's numpy scalar type: every column holds integers except ``value``.
+_ColumnType = type[np.integer] | type[np.floating]
+
 #: Column name -> (numpy dtype, default value).
-COLUMNS: Mapping[str, tuple[type[np.generic], int | float]] = {
+COLUMNS: Mapping[str, tuple[_ColumnType, int | float]] = {
     "time": (np.int64, 0),
     "kind": (np.uint8, 0),
     "flags": (np.uint16, 0),
@@ -143,7 +146,7 @@ class EventBatch:
         """A batch from Event tuples, packed by the Cython packer."""
         events = events if isinstance(events, list) else list(events)
         n = len(events)
-        arrays = {name: np.empty(n, dtype=dtype) for name, (dtype, _) in COLUMNS.items()}
+        arrays: dict[str, np.ndarray] = {name: np.empty(n, dtype=dtype) for name, (dtype, _) in COLUMNS.items()}
         _pack.pack_into(
             events,
             arrays["time"], arrays["kind"], arrays["flags"], arrays["tenant"], arrays["campaign"],
@@ -179,9 +182,9 @@ class EventBatch:
         raise AttributeError("EventBatch columns are fixed; build a new batch")
 
 
-def _cast(name: str, array: np.ndarray, dtype: type[np.generic]) -> np.ndarray:
+def _cast(name: str, array: np.ndarray, dtype: _ColumnType) -> np.ndarray:
     """Converts a column to its dtype, refusing values that would change on the way."""
-    if np.issubdtype(dtype, np.floating):
+    if issubclass(dtype, np.floating):
         if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
             raise ValueError(f"column {name!r} must be numeric, not {array.dtype}")
         return array.astype(dtype)

@@ -294,7 +294,7 @@ def claim_due_callbacks(db: sqlite3.Connection, campaign_id: int, now: int, agen
         "ORDER BY due_at, id",
         (campaign_id, now, agents, agents or "[]"),
     ).fetchall()
-    out = []
+    out: list[tuple[d.Callback, Claim]] = []
     for row in rows:
         if len(out) >= limit:
             break

@@ -99,4 +99,4 @@ def import_rejections(db: sqlite3.Connection, import_id: int, *, after_line: int
                       limit: int = 1000) -> list[Rejection]:
     rows = db.execute("SELECT line, reason, detail FROM import_rejection WHERE import_id = ? AND line > ? "
                       "ORDER BY line LIMIT ?", (import_id, after_line, limit))
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]

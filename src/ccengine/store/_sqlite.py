@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ccengine import domain as d
 from ccengine._native import ChunkSink
@@ -23,8 +23,13 @@ from ccengine.store import _contacts_sql as contacts
 from ccengine.store import _imports_sql as imports
 from ccengine.store import _supervision_sql as supervision
 from ccengine.store import _tenancy_sql as tenancy
+from ccengine.store._agents_sql import Activity
+from ccengine.store._contacts_sql import BulkResult, Claim
 from ccengine.store._migrations import migrate
 from ccengine.store._thread import WorkerThread
+
+if TYPE_CHECKING:  # the supervision mode vocabulary is telephony's; the store only keeps it
+    from ccengine.telephony import Mode
 
 T = TypeVar("T")
 
@@ -155,14 +160,14 @@ class Store:
 
     async def agent_transition(
         self, agent_id: int,
-        decide: Callable[[d.Agent, d.AgentStatus, d.Tenant], tuple[d.AgentStatus, agents.Activity, T]],
+        decide: Callable[[d.Agent, d.AgentStatus, d.Tenant], tuple[d.AgentStatus, Activity, T]],
     ) -> T:
         return await self._thread.run(agents.transition, agent_id, decide)
 
     async def touch_agents(self, agent_ids: Sequence[int], now: int) -> None:
         await self._thread.run(agents.touch_agents, list(agent_ids), now)
 
-    async def activities(self, agent_id: int, limit: int = 50) -> list[agents.Activity]:
+    async def activities(self, agent_id: int, limit: int = 50) -> list[Activity]:
         return await self._thread.run(agents.activities, agent_id, limit)
 
     # campaigns and lists
@@ -209,7 +214,7 @@ class Store:
 
     # contacts
     async def add_contacts(self, list_id: int,
-                           entries: Iterable[tuple[str, str | None, Mapping[str, str]]]) -> contacts.BulkResult:
+                           entries: Iterable[tuple[str, str | None, Mapping[str, str]]]) -> BulkResult:
         return await self._thread.run(contacts.add_contacts, list_id, list(entries), d.now_us())
 
     async def contact(self, contact_id: int) -> d.Contact:
@@ -220,7 +225,7 @@ class Store:
         return await self._thread.run(
             lambda db: contacts.contacts(db, list_id, after=after, limit=limit, states=states))
 
-    async def claim_contacts(self, campaign_id: int, limit: int, now: int, owner: str) -> list[contacts.Claim]:
+    async def claim_contacts(self, campaign_id: int, limit: int, now: int, owner: str) -> list[Claim]:
         return await self._thread.run(contacts.claim_contacts, campaign_id, limit, now, owner)
 
     async def release_claims(self, call_ids: Iterable[int]) -> int:
@@ -229,10 +234,10 @@ class Store:
     async def recycle_list(self, list_id: int, outcomes: Iterable[d.Outcome]) -> int:
         return await self._thread.run(contacts.recycle_list, list_id, list(outcomes), d.now_us())
 
-    async def move_contacts(self, contact_ids: Iterable[int], list_id: int) -> contacts.BulkResult:
+    async def move_contacts(self, contact_ids: Iterable[int], list_id: int) -> BulkResult:
         return await self._thread.run(contacts.move_contacts, list(contact_ids), list_id)
 
-    async def remove_contacts(self, contact_ids: Iterable[int]) -> contacts.BulkResult:
+    async def remove_contacts(self, contact_ids: Iterable[int]) -> BulkResult:
         return await self._thread.run(contacts.remove_contacts, list(contact_ids))
 
     async def campaign_phone_keys(self, campaign_id: int) -> list[int]:
@@ -259,7 +264,7 @@ class Store:
         return await self._thread.run(lambda db: contacts.missed_calls(db, tenant_id, pending_only=pending_only))
 
     async def add_missed_calls(self, missed_ids: Iterable[int], campaign_id: int,
-                               zone_of: Mapping[str, str | None]) -> contacts.BulkResult:
+                               zone_of: Mapping[str, str | None]) -> BulkResult:
         return await self._thread.run(contacts.add_missed_calls, list(missed_ids), campaign_id, zone_of, d.now_us())
 
     # calls, dispositions, callbacks
@@ -321,7 +326,7 @@ class Store:
         return await self._thread.run(calls.close_callback, callback_id, state)
 
     async def claim_due_callbacks(self, campaign_id: int, now: int, agent_ids: Iterable[int] | None, limit: int,
-                                  owner: str) -> list[tuple[d.Callback, contacts.Claim]]:
+                                  owner: str) -> list[tuple[d.Callback, Claim]]:
         ids = None if agent_ids is None else list(agent_ids)
         return await self._thread.run(calls.claim_due_callbacks, campaign_id, now, ids, limit, owner)
 
@@ -356,7 +361,7 @@ class Store:
 
     # supervision audit and supervisor -> agent chat
     async def open_audit(self, *, session: int | None, tenant_id: int, supervisor_id: int, agent_id: int,
-                         call_id: int | None, mode: str, at: int) -> supervision.AuditEntry:
+                         call_id: int | None, mode: Mode, at: int) -> supervision.AuditEntry:
         return await self._thread.run(
             lambda db: supervision.open_audit(db, session=session, tenant_id=tenant_id, supervisor_id=supervisor_id,
                                               agent_id=agent_id, call_id=call_id, mode=mode, at=at))

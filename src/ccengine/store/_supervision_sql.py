@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ccengine.store._tx import read, write
+
+if TYPE_CHECKING:  # the mode vocabulary is telephony's; the store only keeps it
+    from ccengine.telephony import Mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +25,7 @@ class AuditEntry:
     """The supervisor's user id."""
     agent_id: int
     call_id: int | None
-    mode: str
+    mode: Mode
     started_at: int
     ended_at: int | None = None
     """None while it lasts."""
@@ -47,7 +51,7 @@ def _entry(row: sqlite3.Row) -> AuditEntry:
 
 @write
 def open_audit(db: sqlite3.Connection, *, session: int | None, tenant_id: int, supervisor_id: int, agent_id: int,
-               call_id: int | None, mode: str, at: int) -> AuditEntry:
+               call_id: int | None, mode: Mode, at: int) -> AuditEntry:
     """Starts an entry; ``session`` None starts a new session, numbered by its first entry."""
     cur = db.execute(
         "INSERT INTO supervision_audit (session, tenant_id, supervisor_id, agent_id, call_id, mode, started_at) "

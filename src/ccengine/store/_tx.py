@@ -19,7 +19,7 @@ Work = Callable[Concatenate[sqlite3.Connection, P], T]
 def _in_transaction(begin: str) -> Callable[[Work[P, T]], Work[P, T]]:
     def decorate(function: Work[P, T]) -> Work[P, T]:
         @functools.wraps(function)
-        def run(db: sqlite3.Connection, *args: P.args, **kwargs: P.kwargs) -> T:
+        def run(db: sqlite3.Connection, /, *args: P.args, **kwargs: P.kwargs) -> T:
             if db.in_transaction:  # called from another store function: join its transaction
                 return function(db, *args, **kwargs)
             db.execute(begin)

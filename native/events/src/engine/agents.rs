@@ -22,7 +22,13 @@ pub struct AgentRecord {
 
 impl Default for AgentRecord {
     fn default() -> Self {
-        Self { state: AgentState::LoggedOut, since: i64::MIN, tenant: NONE, team: NONE, campaign: NONE }
+        Self {
+            state: AgentState::LoggedOut,
+            since: i64::MIN,
+            tenant: NONE,
+            team: NONE,
+            campaign: NONE,
+        }
     }
 }
 
@@ -56,7 +62,11 @@ pub struct AgentBook {
 
 impl AgentBook {
     pub fn new(agents: usize) -> Self {
-        Self { records: vec![AgentRecord::default(); agents], logged_in: Vec::new(), position: vec![NONE; agents] }
+        Self {
+            records: vec![AgentRecord::default(); agents],
+            logged_in: Vec::new(),
+            position: vec![NONE; agents],
+        }
     }
 
     /// Follows a resize of the dimensions: agents past `sizes.agent` go, and attributions to
@@ -130,12 +140,17 @@ impl AgentBook {
         let mut book = Self::new(records.len());
         for &agent in logged_in {
             let record = *records.get(agent as usize)?;
-            if record.state == AgentState::LoggedOut || book.records[agent as usize].state != AgentState::LoggedOut {
+            if record.state == AgentState::LoggedOut
+                || book.records[agent as usize].state != AgentState::LoggedOut
+            {
                 return None;
             }
             book.set(agent, record);
         }
-        let in_count = records.iter().filter(|r| r.state != AgentState::LoggedOut).count();
+        let in_count = records
+            .iter()
+            .filter(|r| r.state != AgentState::LoggedOut)
+            .count();
         book.records = records;
         (in_count == book.logged_in.len()).then_some(book)
     }
@@ -159,15 +174,27 @@ mod tests {
     #[test]
     fn logged_in_list_follows_states() {
         let mut book = AgentBook::new(3);
-        let on = AgentRecord { state: AgentState::Available, ..AgentRecord::default() };
+        let on = AgentRecord {
+            state: AgentState::Available,
+            ..AgentRecord::default()
+        };
         book.set(0, on);
-        book.set(2, AgentRecord { state: AgentState::Paused, ..on });
+        book.set(
+            2,
+            AgentRecord {
+                state: AgentState::Paused,
+                ..on
+            },
+        );
         assert_eq!(book.state_counts(), [1, 1, 0, 0, 1]);
         book.set(0, AgentRecord::default());
         let earning: Vec<u32> = book.earning().map(|(a, _, _)| a).collect();
         assert_eq!(earning, [2]);
         assert_eq!(book.state_counts(), [2, 0, 0, 0, 1]);
-        book.resize(&EntityIndex::new(Sizes { agent: 2, ..Sizes::default() }));
+        book.resize(&EntityIndex::new(Sizes {
+            agent: 2,
+            ..Sizes::default()
+        }));
         assert_eq!(book.earning().count(), 0);
         assert_eq!(book.state_counts(), [2, 0, 0, 0, 0]);
     }
@@ -175,8 +202,23 @@ mod tests {
     #[test]
     fn a_resize_drops_attributions_to_ids_that_are_gone() {
         let mut book = AgentBook::new(2);
-        book.set(1, AgentRecord { state: AgentState::Available, tenant: 0, team: 4, campaign: 1, since: 0 });
-        book.resize(&EntityIndex::new(Sizes { tenant: 1, agent: 2, team: 3, campaign: 2, ..Sizes::default() }));
+        book.set(
+            1,
+            AgentRecord {
+                state: AgentState::Available,
+                tenant: 0,
+                team: 4,
+                campaign: 1,
+                since: 0,
+            },
+        );
+        book.resize(&EntityIndex::new(Sizes {
+            tenant: 1,
+            agent: 2,
+            team: 3,
+            campaign: 2,
+            ..Sizes::default()
+        }));
         let r = book.get(1);
         assert_eq!((r.tenant, r.team, r.campaign), (0, NONE, 1));
     }

@@ -30,12 +30,14 @@ impl Aggregator {
     /// `add_at` for a late event, before the open minute.
     fn add_before(&mut self, t: i64, entities: &[u32], delta: &Delta) -> Result<()> {
         let clock = self.clock.expect("advanced before counting");
-        self.minutes.add(t.div_euclid(MICROS_PER_MINUTE), entities, delta);
+        self.minutes
+            .add(t.div_euclid(MICROS_PER_MINUTE), entities, delta);
         if clock.periods.hour.contains(t) {
             self.hours.add_open(entities, delta);
             return Ok(());
         }
-        self.hours.add(hour_key(self.calendar.hour_span(t)?.start), entities, delta);
+        self.hours
+            .add(hour_key(self.calendar.hour_span(t)?.start), entities, delta);
         if clock.periods.day.contains(t) {
             self.days.add_open(entities, delta);
         } else {
@@ -48,7 +50,13 @@ impl Aggregator {
     /// Credits the seconds of `[a, b)` (`b` at most the open minute's end) to `counter` of
     /// each entity.
     #[inline]
-    pub(super) fn credit(&mut self, a: i64, b: i64, entities: &[u32], counter: Counter) -> Result<()> {
+    pub(super) fn credit(
+        &mut self,
+        a: i64,
+        b: i64,
+        entities: &[u32],
+        counter: Counter,
+    ) -> Result<()> {
         if a >= b {
             return Ok(());
         }
@@ -56,17 +64,20 @@ impl Aggregator {
         let (minute_start, hour_start) = (clock.minute_start, clock.periods.hour.start);
         if a >= minute_start {
             // Agents change state many times a minute: most stretches lie in the open minute.
-            self.minutes.add_open(entities, &Delta::single(counter, seconds(b - a)));
+            self.minutes
+                .add_open(entities, &Delta::single(counter, seconds(b - a)));
             return Ok(());
         }
         if a >= (minute_start - MICROS_PER_MINUTE).max(hour_start) {
             // Next most often, it began in the minute before, in the open hour: each logged-in
             // agent has one stretch across each minute boundary.
             let before = Delta::single(counter, seconds(b.min(minute_start) - a));
-            self.minutes.add(minute_start / MICROS_PER_MINUTE - 1, entities, &before);
+            self.minutes
+                .add(minute_start / MICROS_PER_MINUTE - 1, entities, &before);
             self.hours.add_open(entities, &before);
             if b > minute_start {
-                self.minutes.add_open(entities, &Delta::single(counter, seconds(b - minute_start)));
+                self.minutes
+                    .add_open(entities, &Delta::single(counter, seconds(b - minute_start)));
             }
             return Ok(());
         }
@@ -89,7 +100,8 @@ impl Aggregator {
         let (hour, before_minute) = (clock.periods.hour, b.min(clock.minute_start));
         let in_hour = a.max(hour.start);
         if before_minute > in_hour {
-            self.hours.add_open(entities, &piece(in_hour, before_minute));
+            self.hours
+                .add_open(entities, &piece(in_hour, before_minute));
         }
         // Local hours last one hour, so the oldest hour the ring holds starts a whole number of
         // hours before the open one.
@@ -98,7 +110,8 @@ impl Aggregator {
         while start < before_hour {
             let span = self.calendar.hour_span(start)?;
             let end = span.end.min(before_hour);
-            self.hours.add(hour_key(span.start), entities, &piece(start, end));
+            self.hours
+                .add(hour_key(span.start), entities, &piece(start, end));
             start = end;
         }
         // Days: the stretch before the open hour, back to the oldest day an event may fall on.
@@ -112,7 +125,11 @@ impl Aggregator {
         while start < before_day {
             let date = self.calendar.date(start)?;
             let end = self.calendar.day_span(date)?.end.min(before_day);
-            self.days.add(i64::from(Calendar::day_key(date)), entities, &piece(start, end));
+            self.days.add(
+                i64::from(Calendar::day_key(date)),
+                entities,
+                &piece(start, end),
+            );
             start = end;
         }
         Ok(())

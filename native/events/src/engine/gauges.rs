@@ -19,7 +19,13 @@ pub struct Activity {
 
 impl Default for Activity {
     fn default() -> Self {
-        Self { last_event: i64::MIN, active_since: None, past: Vec::new(), tenant: NONE, campaign: NONE }
+        Self {
+            last_event: i64::MIN,
+            active_since: None,
+            past: Vec::new(),
+            tenant: NONE,
+            campaign: NONE,
+        }
     }
 }
 
@@ -103,7 +109,10 @@ impl QueueWaiters {
     }
 
     pub fn from_entries(waiting: HashMap<u64, i64>, left_early: HashMap<u64, i64>) -> Self {
-        Self { waiting, left_early }
+        Self {
+            waiting,
+            left_early,
+        }
     }
 
     pub fn forget_before(&mut self, horizon: i64) {

@@ -47,7 +47,9 @@ impl Bucket {
     /// The written cells, in entity order.
     fn written(&self) -> impl Iterator<Item = (u32, &Counters)> + '_ {
         let cells = self.touched.iter().zip(&self.cells).enumerate();
-        cells.filter(|(_, (t, _))| **t).map(|(e, (_, cell))| (e as u32, &cell.counters))
+        cells
+            .filter(|(_, (t, _))| **t)
+            .map(|(e, (_, cell))| (e as u32, &cell.counters))
     }
 
     /// Makes the bucket empty, allocating it if it never was.
@@ -77,7 +79,13 @@ impl Level {
         let slots = closed.next_power_of_two();
         let mut open = Bucket::default();
         open.clear(entities);
-        Self { entities, open_key: None, open, ring: vec![(None, Bucket::default()); slots], mask: slots as i64 - 1 }
+        Self {
+            entities,
+            open_key: None,
+            open,
+            ring: vec![(None, Bucket::default()); slots],
+            mask: slots as i64 - 1,
+        }
     }
 
     /// Closes the open bucket, adding its cells to the open bucket of `parent`, and makes
@@ -154,8 +162,23 @@ impl Level {
             }
             to
         };
-        let ring = self.ring.iter().map(|(key, b)| (*key, if key.is_some() { relay(b) } else { Bucket::default() }));
-        *self = Level { entities, open_key: self.open_key, open: relay(&self.open), ring: ring.collect(), mask: self.mask };
+        let ring = self.ring.iter().map(|(key, b)| {
+            (
+                *key,
+                if key.is_some() {
+                    relay(b)
+                } else {
+                    Bucket::default()
+                },
+            )
+        });
+        *self = Level {
+            entities,
+            open_key: self.open_key,
+            open: relay(&self.open),
+            ring: ring.collect(),
+            mask: self.mask,
+        };
     }
 
     /// Key of the open bucket (none before the first event).
@@ -169,8 +192,12 @@ impl Level {
     }
 
     /// Each closed bucket held, by key, with its written cells (a held bucket may have none).
-    pub fn closed(&self) -> impl Iterator<Item = (i64, impl Iterator<Item = (u32, &Counters)> + '_)> + '_ {
-        self.ring.iter().filter_map(|(key, bucket)| Some(((*key)?, bucket.written())))
+    pub fn closed(
+        &self,
+    ) -> impl Iterator<Item = (i64, impl Iterator<Item = (u32, &Counters)> + '_)> + '_ {
+        self.ring
+            .iter()
+            .filter_map(|(key, bucket)| Some(((*key)?, bucket.written())))
     }
 
     /// Puts back, empty, a bucket a checkpoint held: the open one, or a closed one older than
@@ -192,7 +219,11 @@ impl Level {
     /// Writes entity `e`'s counters (`e` below the level's entity count) in bucket `key`, put
     /// back before.
     pub fn put_cell(&mut self, key: i64, e: u32, counters: Counters) {
-        let bucket = if Some(key) == self.open_key { &mut self.open } else { &mut self.ring[(key & self.mask) as usize].1 };
+        let bucket = if Some(key) == self.open_key {
+            &mut self.open
+        } else {
+            &mut self.ring[(key & self.mask) as usize].1
+        };
         bucket.touched[e as usize] = true;
         bucket.cells[e as usize].counters = counters;
     }
@@ -263,7 +294,11 @@ mod tests {
         let mut parent = Level::new(2, 3);
         parent.open(0, None);
         ring.open(3, Some(&mut parent));
-        assert_eq!(parent.current(0).get(Counter::Busy), 0.0, "late writes to closed buckets are not carried up");
+        assert_eq!(
+            parent.current(0).get(Counter::Busy),
+            0.0,
+            "late writes to closed buckets are not carried up"
+        );
     }
 
     #[test]
@@ -274,7 +309,11 @@ mod tests {
         ring.open(5, None);
         ring.add_open(&[1], &one(Counter::Busy));
         ring.remap(&[0, 2, u32::MAX], 4);
-        assert_eq!(ring.get(4, 2).unwrap().get(Counter::Busy), 0.0, "entity 2 of bucket 4 was dropped");
+        assert_eq!(
+            ring.get(4, 2).unwrap().get(Counter::Busy),
+            0.0,
+            "entity 2 of bucket 4 was dropped"
+        );
         assert_eq!(ring.current(2).get(Counter::Busy), 1.0);
         ring.add_open(&[2], &one(Counter::Busy));
         let mut parent = Level::new(2, 4);

@@ -25,7 +25,9 @@ use crate::calendar::{hour_key, Calendar, PeriodsAt, WeekStart, MICROS_PER_MINUT
 use crate::counters::{state_seconds, Delta};
 use crate::entities::{Dimension, EntityIndex, EntityList, Sizes};
 use crate::error::{EventsError, Result};
-use crate::event::{check_fields, fields_pass, flag, AgentState, Event, EventColumns, EventKind, NONE};
+use crate::event::{
+    check_fields, fields_pass, flag, AgentState, Event, EventColumns, EventKind, NONE,
+};
 
 // A level holds at least its count of closed buckets (its ring rounds up to a power of two).
 /// Closed minutes held (rolling 15 min and 1 h windows).
@@ -107,10 +109,14 @@ impl Aggregator {
     pub fn new(config: Config) -> Result<Self> {
         let calendar = Calendar::new(&config.tz, config.week_start)?;
         if !(config.service_level_seconds.is_finite() && config.service_level_seconds >= 0.0) {
-            return Err(EventsError::InvalidArgument("service_level_seconds must be a finite number >= 0".into()));
+            return Err(EventsError::InvalidArgument(
+                "service_level_seconds must be a finite number >= 0".into(),
+            ));
         }
         if !(config.trend_tolerance.is_finite() && config.trend_tolerance >= 0.0) {
-            return Err(EventsError::InvalidArgument("trend_tolerance must be a finite number >= 0".into()));
+            return Err(EventsError::InvalidArgument(
+                "trend_tolerance must be a finite number >= 0".into(),
+            ));
         }
         let index = EntityIndex::new(config.sizes);
         let n = index.count();
@@ -155,9 +161,11 @@ impl Aggregator {
             level.remap(&map, n);
         }
         self.agents.resize(&next);
-        self.campaigns.resize(sizes.campaign as usize, Activity::default());
+        self.campaigns
+            .resize(sizes.campaign as usize, Activity::default());
         self.lists.resize(sizes.list as usize, Activity::default());
-        self.queues.resize(sizes.queue as usize, QueueWaiters::default());
+        self.queues
+            .resize(sizes.queue as usize, QueueWaiters::default());
         self.index = next;
         self.config.sizes = sizes;
         Ok(())
@@ -196,13 +204,20 @@ impl Aggregator {
     fn check_order(&self, kind: EventKind, e: &Event) -> Result<()> {
         if let Some(clock) = &self.clock {
             if e.time < clock.horizon {
-                return Err(EventsError::EventTooOld { time: e.time, horizon: clock.horizon });
+                return Err(EventsError::EventTooOld {
+                    time: e.time,
+                    horizon: clock.horizon,
+                });
             }
         }
         if kind.agent_state().is_some() && e.agent != NONE {
             let previous = self.agents.get(e.agent).since;
             if e.time < previous {
-                return Err(EventsError::AgentEventOutOfOrder { agent: e.agent, time: e.time, previous });
+                return Err(EventsError::AgentEventOutOfOrder {
+                    agent: e.agent,
+                    time: e.time,
+                    previous,
+                });
             }
         }
         if kind.is_activation() {
@@ -223,7 +238,12 @@ impl Aggregator {
         };
         if let Some((what, id, a)) = activity {
             if e.time < a.last_event {
-                return Err(EventsError::StateEventOutOfOrder { what, id, time: e.time, previous: a.last_event });
+                return Err(EventsError::StateEventOutOfOrder {
+                    what,
+                    id,
+                    time: e.time,
+                    previous: a.last_event,
+                });
             }
         }
         Ok(())
@@ -241,7 +261,10 @@ impl Aggregator {
     /// Start of the open minute.
     #[inline]
     fn minute_start(&self) -> i64 {
-        self.clock.as_ref().expect("advanced before counting").minute_start
+        self.clock
+            .as_ref()
+            .expect("advanced before counting")
+            .minute_start
     }
 
     /// Closes the open minute (and hour and day, if `t` is past them) and opens the buckets of
@@ -261,14 +284,28 @@ impl Aggregator {
         let clock = if new_day {
             self.clock_at(t)?
         } else if new_hour {
-            Clock { periods: self.calendar.periods_at(t)?, ..old }
+            Clock {
+                periods: self.calendar.periods_at(t)?,
+                ..old
+            }
         } else {
-            Clock { periods: PeriodsAt { minute: t.div_euclid(MICROS_PER_MINUTE), ..old.periods }, ..old }
+            Clock {
+                periods: PeriodsAt {
+                    minute: t.div_euclid(MICROS_PER_MINUTE),
+                    ..old.periods
+                },
+                ..old
+            }
         };
-        let clock = Clock { minute_start: clock.periods.minute * MICROS_PER_MINUTE, ..clock };
-        self.minutes.open(clock.periods.minute, Some(&mut self.hours));
+        let clock = Clock {
+            minute_start: clock.periods.minute * MICROS_PER_MINUTE,
+            ..clock
+        };
+        self.minutes
+            .open(clock.periods.minute, Some(&mut self.hours));
         if new_hour {
-            self.hours.open(hour_key(clock.periods.hour.start), Some(&mut self.days));
+            self.hours
+                .open(hour_key(clock.periods.hour.start), Some(&mut self.days));
         }
         if new_day {
             self.days.open(i64::from(clock.periods.day_key), None);
@@ -281,7 +318,11 @@ impl Aggregator {
     fn clock_at(&self, t: i64) -> Result<Clock> {
         let periods = self.calendar.periods_at(t)?;
         let horizon_date = Calendar::date_of_key(periods.day_key - HORIZON_DAYS)?;
-        Ok(Clock { periods, minute_start: periods.minute * MICROS_PER_MINUTE, horizon: self.calendar.midnight(horizon_date)? })
+        Ok(Clock {
+            periods,
+            minute_start: periods.minute * MICROS_PER_MINUTE,
+            horizon: self.calendar.midnight(horizon_date)?,
+        })
     }
 
     fn forget_before(&mut self, horizon: i64) {
@@ -320,14 +361,24 @@ impl Aggregator {
             EventKind::CampaignDeactivated if e.campaign != NONE => {
                 self.campaigns[e.campaign as usize].deactivate(e.time)
             }
-            EventKind::ListActivated if e.list != NONE => self.lists[e.list as usize].activate(e.time, e.tenant, e.campaign),
-            EventKind::ListDeactivated if e.list != NONE => self.lists[e.list as usize].deactivate(e.time),
-            EventKind::QueueEntered if e.queue != NONE => self.queues[e.queue as usize].enter(e.call, e.time),
+            EventKind::ListActivated if e.list != NONE => {
+                self.lists[e.list as usize].activate(e.time, e.tenant, e.campaign)
+            }
+            EventKind::ListDeactivated if e.list != NONE => {
+                self.lists[e.list as usize].deactivate(e.time)
+            }
+            EventKind::QueueEntered if e.queue != NONE => {
+                self.queues[e.queue as usize].enter(e.call, e.time)
+            }
             EventKind::QueueAnswered | EventKind::QueueAbandoned if e.queue != NONE => {
                 self.queues[e.queue as usize].leave(e.call, e.time)
             }
-            EventKind::CallbackScheduled if e.flags & flag::SHARED != 0 => self.shared_callbacks_pending += 1,
-            EventKind::CallbackDone if e.flags & flag::SHARED != 0 => self.shared_callbacks_pending -= 1,
+            EventKind::CallbackScheduled if e.flags & flag::SHARED != 0 => {
+                self.shared_callbacks_pending += 1
+            }
+            EventKind::CallbackDone if e.flags & flag::SHARED != 0 => {
+                self.shared_callbacks_pending -= 1
+            }
             _ => {}
         }
     }
@@ -340,7 +391,14 @@ impl Aggregator {
             let entities = old.entities(e.agent, &self.index);
             self.credit(old.since, e.time, entities.as_slice(), counter)?;
         }
-        self.agents.set(e.agent, AgentRecord { state, since: e.time, ..old.attributed(e) });
+        self.agents.set(
+            e.agent,
+            AgentRecord {
+                state,
+                since: e.time,
+                ..old.attributed(e)
+            },
+        );
         Ok(())
     }
 }

@@ -82,12 +82,18 @@ impl<'a> EventColumns<'a> {
             ("value", self.value.len()),
             ("aux", self.aux.len()),
         ];
-        let wrong: Vec<String> =
-            lengths.iter().filter(|(_, len)| *len != n).map(|(name, len)| format!("{name}={len}")).collect();
+        let wrong: Vec<String> = lengths
+            .iter()
+            .filter(|(_, len)| *len != n)
+            .map(|(name, len)| format!("{name}={len}"))
+            .collect();
         if wrong.is_empty() {
             Ok(n)
         } else {
-            Err(EventsError::ColumnLengths(format!("time={n}, {}", wrong.join(", "))))
+            Err(EventsError::ColumnLengths(format!(
+                "time={n}, {}",
+                wrong.join(", ")
+            )))
         }
     }
 
@@ -103,7 +109,12 @@ impl<'a> EventColumns<'a> {
     /// `n` first, so reading row `i < n` needs no bounds check per column.
     pub fn rows(&self, n: usize) -> impl Iterator<Item = Event> + 'a {
         let (time, kind, flags) = (&self.time[..n], &self.kind[..n], &self.flags[..n]);
-        let (tenant, campaign, list, agent) = (&self.tenant[..n], &self.campaign[..n], &self.list[..n], &self.agent[..n]);
+        let (tenant, campaign, list, agent) = (
+            &self.tenant[..n],
+            &self.campaign[..n],
+            &self.list[..n],
+            &self.agent[..n],
+        );
         let (team, queue, channel) = (&self.team[..n], &self.queue[..n], &self.channel[..n]);
         let (call, value, aux) = (&self.call[..n], &self.value[..n], &self.aux[..n]);
         (0..n).map(move |i| Event {

@@ -88,8 +88,13 @@ pub enum AgentState {
 }
 
 impl AgentState {
-    pub const ALL: [AgentState; 5] =
-        [Self::LoggedOut, Self::Available, Self::OnCall, Self::Wrapup, Self::Paused];
+    pub const ALL: [AgentState; 5] = [
+        Self::LoggedOut,
+        Self::Available,
+        Self::OnCall,
+        Self::Wrapup,
+        Self::Paused,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -132,7 +137,10 @@ impl EventKind {
     }
 
     pub fn is_queue(self) -> bool {
-        matches!(self, Self::QueueEntered | Self::QueueAnswered | Self::QueueAbandoned)
+        matches!(
+            self,
+            Self::QueueEntered | Self::QueueAnswered | Self::QueueAbandoned
+        )
     }
 
     /// Kinds whose value is a duration, wait, delay or revenue, so never below 0.
@@ -152,13 +160,18 @@ impl EventKind {
     pub fn is_activation(self) -> bool {
         matches!(
             self,
-            Self::CampaignActivated | Self::CampaignDeactivated | Self::ListActivated | Self::ListDeactivated
+            Self::CampaignActivated
+                | Self::CampaignDeactivated
+                | Self::ListActivated
+                | Self::ListDeactivated
         )
     }
 
     /// Kinds that change a live figure other than agent states: activity, queue waiters,
     /// pending callbacks.
     pub fn changes_gauges(self) -> bool {
-        self.is_activation() || self.is_queue() || matches!(self, Self::CallbackScheduled | Self::CallbackDone)
+        self.is_activation()
+            || self.is_queue()
+            || matches!(self, Self::CallbackScheduled | Self::CallbackDone)
     }
 }

@@ -41,14 +41,19 @@ pub(crate) fn check_fields(e: &Event, index: &EntityIndex) -> Result<EventKind> 
         return Err(EventsError::ValueNotFinite(v));
     }
     match kind {
-        _ if kind.has_non_negative_value() && v < 0.0 => {
-            Err(EventsError::NegativeValue { kind: kind.name(), value: v })
-        }
-        EventKind::CsatScored if !(1.0..=5.0).contains(&v) => {
-            Err(EventsError::ScoreOutOfRange { kind: kind.name(), value: v })
-        }
+        _ if kind.has_non_negative_value() && v < 0.0 => Err(EventsError::NegativeValue {
+            kind: kind.name(),
+            value: v,
+        }),
+        EventKind::CsatScored if !(1.0..=5.0).contains(&v) => Err(EventsError::ScoreOutOfRange {
+            kind: kind.name(),
+            value: v,
+        }),
         EventKind::NpsScored if !(0.0..=10.0).contains(&v) || v.fract() != 0.0 => {
-            Err(EventsError::ScoreOutOfRange { kind: kind.name(), value: v })
+            Err(EventsError::ScoreOutOfRange {
+                kind: kind.name(),
+                value: v,
+            })
         }
         EventKind::Sale if e.aux == 0 => Err(EventsError::ZeroTransactions),
         _ => Ok(kind),
@@ -61,12 +66,26 @@ mod tests {
     use crate::entities::Sizes;
 
     fn index() -> EntityIndex {
-        EntityIndex::new(Sizes { tenant: 1, agent: 2, team: 1, campaign: 1, list: 1, queue: 1, channel: 1 })
+        EntityIndex::new(Sizes {
+            tenant: 1,
+            agent: 2,
+            team: 1,
+            campaign: 1,
+            list: 1,
+            queue: 1,
+            channel: 1,
+        })
     }
 
     fn slug(e: Event) -> &'static str {
-        let slug = check_fields(&e, &index()).map(|_| "ok").unwrap_or_else(|err| err.slug());
-        assert_eq!(fields_pass(&e, &index()).is_some(), slug == "ok", "the fast test agrees: {e:?}");
+        let slug = check_fields(&e, &index())
+            .map(|_| "ok")
+            .unwrap_or_else(|err| err.slug());
+        assert_eq!(
+            fields_pass(&e, &index()).is_some(),
+            slug == "ok",
+            "the fast test agrees: {e:?}"
+        );
         slug
     }
 
@@ -77,8 +96,14 @@ mod tests {
         assert_eq!(slug(e), "ok");
         e.agent = 2;
         assert_eq!(slug(e), "unknown-id");
-        assert_eq!(slug(Event::new(0, EventKind::AgentLogin as u8)), "missing-agent");
-        assert_eq!(slug(Event::new(0, EventKind::QueueEntered as u8)), "missing-call");
+        assert_eq!(
+            slug(Event::new(0, EventKind::AgentLogin as u8)),
+            "missing-agent"
+        );
+        assert_eq!(
+            slug(Event::new(0, EventKind::QueueEntered as u8)),
+            "missing-call"
+        );
         let mut e = Event::new(0, EventKind::Hangup as u8);
         e.value = f64::NAN;
         assert_eq!(slug(e), "value-not-finite");
@@ -92,7 +117,10 @@ mod tests {
         assert_eq!(slug(e), "score-out-of-range");
         e.value = 10.0;
         assert_eq!(slug(e), "ok");
-        assert_eq!(slug(Event::new(0, EventKind::Sale as u8)), "zero-transactions");
+        assert_eq!(
+            slug(Event::new(0, EventKind::Sale as u8)),
+            "zero-transactions"
+        );
     }
 
     #[test]
@@ -101,15 +129,41 @@ mod tests {
         use rand::{RngExt, SeedableRng};
         let mut rng = SmallRng::seed_from_u64(7);
         let ids = [0, 1, 2, NONE];
-        let values = [f64::NAN, f64::INFINITY, -1.0, -0.0, 0.0, 0.5, 1.0, 5.0, 6.0, 9.0, 10.0, 10.5, 20.5];
+        let values = [
+            f64::NAN,
+            f64::INFINITY,
+            -1.0,
+            -0.0,
+            0.0,
+            0.5,
+            1.0,
+            5.0,
+            6.0,
+            9.0,
+            10.0,
+            10.5,
+            20.5,
+        ];
         for _ in 0..200_000 {
             let mut e = Event::new(0, rng.random_range(0..32u8));
-            for id in [&mut e.tenant, &mut e.campaign, &mut e.list, &mut e.agent, &mut e.team, &mut e.queue, &mut e.channel] {
+            for id in [
+                &mut e.tenant,
+                &mut e.campaign,
+                &mut e.list,
+                &mut e.agent,
+                &mut e.team,
+                &mut e.queue,
+                &mut e.channel,
+            ] {
                 *id = ids[rng.random_range(0..ids.len())];
             }
             e.value = values[rng.random_range(0..values.len())];
             (e.aux, e.call) = (rng.random_range(0..2), rng.random_range(0..2));
-            assert_eq!(fields_pass(&e, &index()), check_fields(&e, &index()).ok(), "{e:?}");
+            assert_eq!(
+                fields_pass(&e, &index()),
+                check_fields(&e, &index()).ok(),
+                "{e:?}"
+            );
         }
     }
 }

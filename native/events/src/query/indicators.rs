@@ -118,11 +118,17 @@ impl Indicator {
             Self::Conversations => g(C::Conversations),
             Self::TalkSeconds => g(C::TalkSeconds),
             Self::WrapupSeconds => g(C::WrapupSeconds),
-            Self::AhtSeconds => return ratio(g(C::TalkSeconds) + g(C::WrapupSeconds), g(C::Conversations)),
+            Self::AhtSeconds => {
+                return ratio(g(C::TalkSeconds) + g(C::WrapupSeconds), g(C::Conversations))
+            }
             Self::ResponseSeconds => return ratio(g(C::ResponseSeconds), g(C::Responses)),
-            Self::FirstResponseSeconds => return ratio(g(C::FirstResponseSeconds), g(C::FirstResponses)),
+            Self::FirstResponseSeconds => {
+                return ratio(g(C::FirstResponseSeconds), g(C::FirstResponses))
+            }
             Self::Csat => return ratio(g(C::CsatSum), g(C::CsatCount)),
-            Self::Nps => return ratio(100.0 * (g(C::Promoters) - g(C::Detractors)), g(C::NpsCount)),
+            Self::Nps => {
+                return ratio(100.0 * (g(C::Promoters) - g(C::Detractors)), g(C::NpsCount))
+            }
             Self::Revenue => g(C::Revenue),
             Self::Transactions => g(C::Transactions),
             Self::AverageBasket => return ratio(g(C::Revenue), g(C::Transactions)),
@@ -141,7 +147,10 @@ impl Indicator {
             Self::MissedCalls => g(C::QueueAbandoned),
             Self::AsaSeconds => return ratio(g(C::QueueWaitSeconds), g(C::QueueAnswered)),
             Self::ServiceLevel => {
-                return ratio(g(C::QueueAnsweredInSl), g(C::QueueAnswered) + g(C::QueueAbandoned))
+                return ratio(
+                    g(C::QueueAnsweredInSl),
+                    g(C::QueueAnswered) + g(C::QueueAbandoned),
+                )
             }
             Self::AverageAbandonWaitSeconds => {
                 return ratio(g(C::QueueAbandonWaitSeconds), g(C::QueueAbandoned))
@@ -164,7 +173,10 @@ pub struct WeightedDays {
 
 impl Default for WeightedDays {
     fn default() -> Self {
-        Self { num: [0.0; INDICATORS], den: [0.0; INDICATORS] }
+        Self {
+            num: [0.0; INDICATORS],
+            den: [0.0; INDICATORS],
+        }
     }
 }
 
@@ -225,7 +237,10 @@ mod tests {
         wednesday.add(C::CsatSum, 4.0);
         w.add_day(&wednesday);
         pooled.merge(&wednesday);
-        assert_eq!(w.value(Indicator::Csat), Some((50.0 + 30.0 + 240.0) / 100.0));
+        assert_eq!(
+            w.value(Indicator::Csat),
+            Some((50.0 + 30.0 + 240.0) / 100.0)
+        );
         assert_eq!(Indicator::Csat.of(&pooled), Some(12.0 / 5.0));
     }
 }

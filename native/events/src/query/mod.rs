@@ -144,7 +144,8 @@ impl Aggregator {
     }
 
     fn entity(&self, dim: Dimension, id: u32) -> Result<u32> {
-        self.index.entity(dim, if dim == Dimension::Center { 0 } else { id })
+        self.index
+            .entity(dim, if dim == Dimension::Center { 0 } else { id })
     }
 
     /// The agent time entity `e` has earned up to `now` that no bucket holds yet.
@@ -160,7 +161,13 @@ impl Aggregator {
 
     /// `ongoing` of every entity `first..first + size` at once.
     fn ongoing_of_range(&self, now: i64, first: u32, size: u32) -> Vec<Ongoing> {
-        let mut out = vec![Ongoing { now, stretches: Vec::new() }; size as usize];
+        let mut out = vec![
+            Ongoing {
+                now,
+                stretches: Vec::new()
+            };
+            size as usize
+        ];
         for (agent, rec, counter) in self.agents.earning() {
             for &e in rec.entities(agent, &self.index).as_slice() {
                 if let Some(o) = e.checked_sub(first).and_then(|i| out.get_mut(i as usize)) {
@@ -176,7 +183,10 @@ impl Aggregator {
     fn part(&self, e: u32, part: Part, ongoing: &Ongoing) -> Counters {
         let clock = self.clock.expect("settled before reading");
         let held = |c: Option<&Counters>| c.copied().unwrap_or_default();
-        let minute = |start: i64| Span { start, end: start + MICROS_PER_MINUTE };
+        let minute = |start: i64| Span {
+            start,
+            end: start + MICROS_PER_MINUTE,
+        };
         let (mut c, span) = match part {
             Part::OpenMinute => (*self.minutes.current(e), minute(clock.minute_start)),
             Part::OpenHour => {
@@ -191,8 +201,17 @@ impl Aggregator {
                 (c, clock.periods.day)
             }
             Part::Day(key, span) => (held(self.days.get(key, e)), span),
-            Part::Hour(start) => (held(self.hours.get(hour_key(start), e)), Span { start, end: start + MICROS_PER_HOUR }),
-            Part::Minute(key) => (held(self.minutes.get(key, e)), minute(key * MICROS_PER_MINUTE)),
+            Part::Hour(start) => (
+                held(self.hours.get(hour_key(start), e)),
+                Span {
+                    start,
+                    end: start + MICROS_PER_HOUR,
+                },
+            ),
+            Part::Minute(key) => (
+                held(self.minutes.get(key, e)),
+                minute(key * MICROS_PER_MINUTE),
+            ),
         };
         ongoing.add_to(&mut c, span);
         c
@@ -231,35 +250,61 @@ impl Aggregator {
         let belongs = |tenant: u32, campaign: u32, own: u32| match dim {
             Dimension::Center => true,
             Dimension::Tenant => tenant == id,
-            Dimension::Campaign => campaign == id || (ind == Indicator::ActiveCampaignsInPeriod && own == id),
+            Dimension::Campaign => {
+                campaign == id || (ind == Indicator::ActiveCampaignsInPeriod && own == id)
+            }
             _ => false,
         };
-        if !matches!(dim, Dimension::Center | Dimension::Tenant | Dimension::Campaign) {
+        if !matches!(
+            dim,
+            Dimension::Center | Dimension::Tenant | Dimension::Campaign
+        ) {
             return None;
         }
         let n = book
             .iter()
             .enumerate()
-            .filter(|(own, act)| belongs(act.tenant, act.campaign, *own as u32) && act.active_during(a, b))
+            .filter(|(own, act)| {
+                belongs(act.tenant, act.campaign, *own as u32) && act.active_during(a, b)
+            })
             .count();
         Some(n as f64)
     }
 
-    fn values_with(&self, plan: &Plan, e: u32, dim: Dimension, id: u32, ongoing: &Ongoing) -> Vec<Option<f64>> {
+    fn values_with(
+        &self,
+        plan: &Plan,
+        e: u32,
+        dim: Dimension,
+        id: u32,
+        ongoing: &Ongoing,
+    ) -> Vec<Option<f64>> {
         let total = self.sum(e, &plan.current, ongoing);
-        let weighted = plan.weighted.then(|| self.weighted(e, &plan.current, ongoing));
+        let weighted = plan
+            .weighted
+            .then(|| self.weighted(e, &plan.current, ongoing));
         Indicator::ALL
             .iter()
             .map(|&ind| match ind.combine() {
-                Combine::Weighted if weighted.is_some() => weighted.as_ref().and_then(|w| w.value(ind)),
-                Combine::Distinct if plan.distinct => self.distinct(ind, dim, id, plan.span.start, plan.now),
+                Combine::Weighted if weighted.is_some() => {
+                    weighted.as_ref().and_then(|w| w.value(ind))
+                }
+                Combine::Distinct if plan.distinct => {
+                    self.distinct(ind, dim, id, plan.span.start, plan.now)
+                }
                 _ => ind.of(&total),
             })
             .collect()
     }
 
     /// Every indicator of the period containing `now`, for one entity, up to `now`.
-    pub fn values(&mut self, now: i64, period: Period, dim: Dimension, id: u32) -> Result<Vec<Option<f64>>> {
+    pub fn values(
+        &mut self,
+        now: i64,
+        period: Period,
+        dim: Dimension,
+        id: u32,
+    ) -> Result<Vec<Option<f64>>> {
         let now = self.settle(now)?;
         let e = self.entity(dim, id)?;
         let plan = Plan::period(self, period, now)?;
@@ -267,7 +312,13 @@ impl Aggregator {
     }
 
     /// Every indicator over a rolling window ending at `now`, for one entity.
-    pub fn rolling(&mut self, now: i64, window: Window, dim: Dimension, id: u32) -> Result<Vec<Option<f64>>> {
+    pub fn rolling(
+        &mut self,
+        now: i64,
+        window: Window,
+        dim: Dimension,
+        id: u32,
+    ) -> Result<Vec<Option<f64>>> {
         let now = self.settle(now)?;
         let e = self.entity(dim, id)?;
         let plan = Plan::window(self, window, now)?;
@@ -275,7 +326,13 @@ impl Aggregator {
     }
 
     /// A period's indicators with the previous period's values and trends.
-    pub fn report(&mut self, now: i64, period: Period, dim: Dimension, id: u32) -> Result<PeriodReport> {
+    pub fn report(
+        &mut self,
+        now: i64,
+        period: Period,
+        dim: Dimension,
+        id: u32,
+    ) -> Result<PeriodReport> {
         let now = self.settle(now)?;
         let e = self.entity(dim, id)?;
         let plan = Plan::period(self, period, now)?;
@@ -293,17 +350,36 @@ impl Aggregator {
             .map(|(&ind, value)| {
                 let (previous, comparison) = match ind.combine() {
                     Combine::Sum => (ind.of(&to_date), Comparison::ToDate),
-                    Combine::Weighted if plan.weighted => (whole_weighted.value(ind), Comparison::Whole),
+                    Combine::Weighted if plan.weighted => {
+                        (whole_weighted.value(ind), Comparison::Whole)
+                    }
                     Combine::Distinct => (
-                        self.distinct(ind, dim, id, plan.previous_span.start, plan.previous_span.end - 1),
+                        self.distinct(
+                            ind,
+                            dim,
+                            id,
+                            plan.previous_span.start,
+                            plan.previous_span.end - 1,
+                        ),
                         Comparison::Whole,
                     ),
                     _ => (ind.of(&whole), Comparison::Whole),
                 };
-                IndicatorValue { indicator: ind, value, previous, trend: trend(value, previous, tolerance), comparison }
+                IndicatorValue {
+                    indicator: ind,
+                    value,
+                    previous,
+                    trend: trend(value, previous, tolerance),
+                    comparison,
+                }
             })
             .collect();
-        Ok(PeriodReport { span: plan.span, previous_span: plan.previous_span, now, values })
+        Ok(PeriodReport {
+            span: plan.span,
+            previous_span: plan.previous_span,
+            now,
+            values,
+        })
     }
 
     /// Every indicator of the period for every entity of a dimension: a row-major matrix,
@@ -324,12 +400,22 @@ impl Aggregator {
 
     /// An indicator's chart points over the period: (bucket start, value) by local hour for a
     /// day, by local day for a week or month, up to `now`.
-    pub fn series(&mut self, now: i64, period: Period, dim: Dimension, id: u32, ind: Indicator) -> Result<Vec<(i64, Option<f64>)>> {
+    pub fn series(
+        &mut self,
+        now: i64,
+        period: Period,
+        dim: Dimension,
+        id: u32,
+        ind: Indicator,
+    ) -> Result<Vec<(i64, Option<f64>)>> {
         let now = self.settle(now)?;
         let e = self.entity(dim, id)?;
         let ongoing = self.ongoing(now, e);
         let points = Plan::series(self, period, now)?;
-        Ok(points.into_iter().map(|(start, part)| (start, ind.of(&self.part(e, part, &ongoing)))).collect())
+        Ok(points
+            .into_iter()
+            .map(|(start, part)| (start, ind.of(&self.part(e, part, &ongoing))))
+            .collect())
     }
 
     /// The live figures of the center at `now`.
@@ -342,13 +428,21 @@ impl Aggregator {
             .filter(|(_, q)| q.waiting() > 0)
             .map(|(id, q)| {
                 let oldest = q.oldest_entry().unwrap_or(now);
-                (id as u32, q.waiting() as u32, (now - oldest).max(0) as f64 / 1e6)
+                (
+                    id as u32,
+                    q.waiting() as u32,
+                    (now - oldest).max(0) as f64 / 1e6,
+                )
             })
             .collect();
         Ok(Live {
             now,
             agents_by_state: self.agents.state_counts(),
-            active_campaigns: self.campaigns.iter().filter(|c| c.active_since.is_some()).count() as u32,
+            active_campaigns: self
+                .campaigns
+                .iter()
+                .filter(|c| c.active_since.is_some())
+                .count() as u32,
             shared_callbacks_pending: self.shared_callbacks_pending,
             queues,
         })

@@ -18,7 +18,9 @@ impl Period {
             "day" => Ok(Self::Day),
             "week" => Ok(Self::Week),
             "month" => Ok(Self::Month),
-            other => Err(EventsError::InvalidArgument(format!("unknown period {other:?} (day, week, month)"))),
+            other => Err(EventsError::InvalidArgument(format!(
+                "unknown period {other:?} (day, week, month)"
+            ))),
         }
     }
 }
@@ -38,7 +40,9 @@ impl Window {
             "1h" => Ok(Self::Hour),
             "24h" => Ok(Self::Hours24),
             "30d" => Ok(Self::Days30),
-            other => Err(EventsError::InvalidArgument(format!("unknown window {other:?} (15m, 1h, 24h, 30d)"))),
+            other => Err(EventsError::InvalidArgument(format!(
+                "unknown window {other:?} (15m, 1h, 24h, 30d)"
+            ))),
         }
     }
 }
@@ -136,13 +140,18 @@ impl Plan {
             }
             Window::Hours24 => {
                 let mut parts = vec![(Part::OpenHour, 1.0)];
-                parts.extend((1..24).map(|k| (Part::Hour(p.hour.start - k * MICROS_PER_HOUR), 1.0)));
+                parts
+                    .extend((1..24).map(|k| (Part::Hour(p.hour.start - k * MICROS_PER_HOUR), 1.0)));
                 (p.hour.start - 23 * MICROS_PER_HOUR, parts)
             }
             Window::Days30 => {
                 let mut parts = days(&agg.calendar, p.day_key - 29, p.day_key)?;
                 parts.push((Part::OpenDay, 1.0));
-                (agg.calendar.midnight(Calendar::date_of_key(p.day_key - 29)?)?, parts)
+                (
+                    agg.calendar
+                        .midnight(Calendar::date_of_key(p.day_key - 29)?)?,
+                    parts,
+                )
             }
         };
         Ok(Plan {
@@ -165,7 +174,11 @@ impl Plan {
                 let mut out = Vec::new();
                 let mut h = p.day.start;
                 while h <= now && h < p.day.end {
-                    let part = if h == p.hour.start { Part::OpenHour } else { Part::Hour(h) };
+                    let part = if h == p.hour.start {
+                        Part::OpenHour
+                    } else {
+                        Part::Hour(h)
+                    };
                     out.push((h, part));
                     h += MICROS_PER_HOUR;
                 }
@@ -174,8 +187,10 @@ impl Plan {
             Period::Week => p.week_key,
             Period::Month => Calendar::month_days(p.month_key)?.0,
         };
-        let mut out: Vec<(i64, Part)> =
-            day_parts(&agg.calendar, first_day, p.day_key)?.into_iter().map(|(span, part)| (span.start, part)).collect();
+        let mut out: Vec<(i64, Part)> = day_parts(&agg.calendar, first_day, p.day_key)?
+            .into_iter()
+            .map(|(span, part)| (span.start, part))
+            .collect();
         out.push((p.day.start, Part::OpenDay));
         Ok(out)
     }

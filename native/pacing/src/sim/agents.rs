@@ -37,7 +37,9 @@ fn credit(bins: &mut [MinuteBin], state: State, mut from: f64, to: f64) {
     }
     while from < to {
         let minute = (from / 60.0) as usize;
-        let Some(bin) = bins.get_mut(minute) else { return };
+        let Some(bin) = bins.get_mut(minute) else {
+            return;
+        };
         let end = to.min((minute + 1) as f64 * 60.0);
         let d = end - from;
         match state {
@@ -58,7 +60,12 @@ impl Agents {
     /// A new agent, idle at `now`, or logged out until the caller frees it (`idle` false).
     pub fn join(&mut self, now: f64, next_pause: f64, idle: bool) -> usize {
         let state = if idle { State::Idle } else { State::Gone };
-        self.list.push(Agent { state, since: now, leaving: false, next_pause });
+        self.list.push(Agent {
+            state,
+            since: now,
+            leaving: false,
+            next_pause,
+        });
         let i = self.list.len() - 1;
         if idle {
             self.idle.push_back(i);

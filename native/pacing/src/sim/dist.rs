@@ -13,7 +13,10 @@ pub struct LogNormal {
 impl LogNormal {
     pub fn new(mean: f64, sd: f64) -> Self {
         let sigma2 = (1.0 + (sd * sd) / (mean * mean)).ln();
-        Self { mu: mean.ln() - sigma2 / 2.0, sigma: sigma2.sqrt() }
+        Self {
+            mu: mean.ln() - sigma2 / 2.0,
+            sigma: sigma2.sqrt(),
+        }
     }
 
     /// The duration `z` standard deviations from the mean of the underlying normal law: a
@@ -43,7 +46,9 @@ mod tests {
     fn log_normal_has_the_asked_mean_and_sd() {
         let mut rng = SmallRng::seed_from_u64(7);
         let d = LogNormal::new(120.0, 60.0);
-        let xs: Vec<f64> = (0..100_000).map(|_| d.at(standard_normal(&mut rng))).collect();
+        let xs: Vec<f64> = (0..100_000)
+            .map(|_| d.at(standard_normal(&mut rng)))
+            .collect();
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt();
         assert!((mean - 120.0).abs() < 1.5, "{mean}");

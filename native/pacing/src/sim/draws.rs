@@ -45,7 +45,12 @@ impl Draws {
             Outcome::Machine => VOICEMAIL_SECONDS,
             _ => laws.talk(&fate),
         };
-        CallFate { outcome, ring, talk, wrap: laws.wrap(&fate) }
+        CallFate {
+            outcome,
+            ring,
+            talk,
+            wrap: laws.wrap(&fate),
+        }
     }
 
     /// The first `count` pauses of agent `agent` (its rank in the order agents join): (seconds
@@ -71,7 +76,10 @@ mod tests {
     use super::*;
 
     fn scenario(extra: &str) -> Scenario {
-        sample("human = 0.3\nmachine = 0.2\nbusy = 0.1\ninvalid = 0.05", extra)
+        sample(
+            "human = 0.3\nmachine = 0.2\nbusy = 0.1\ninvalid = 0.05",
+            extra,
+        )
     }
 
     #[test]
@@ -108,7 +116,11 @@ mod tests {
     #[test]
     fn a_drift_changes_the_calls_placed_after_it() {
         let draws = Draws::new(scenario("[[drift]]\nat_hours = 1\nhuman = 0.6\n"), 1);
-        let humans = |at: f64| (0..10_000).filter(|&r| draws.call(r, at).outcome == Outcome::Human).count();
+        let humans = |at: f64| {
+            (0..10_000)
+                .filter(|&r| draws.call(r, at).outcome == Outcome::Human)
+                .count()
+        };
         assert!(humans(3599.0) < 3_100);
         assert!(humans(3600.0) > 5_800);
     }
@@ -116,7 +128,10 @@ mod tests {
     #[test]
     fn a_machine_records_after_its_beep_and_pauses_stop_when_there_are_none() {
         let draws = Draws::new(scenario("[pauses]\nper_hour = 1\n"), 1);
-        let machine = (0..).map(|r| draws.call(r, 0.0)).find(|f| f.outcome == Outcome::Machine).unwrap();
+        let machine = (0..)
+            .map(|r| draws.call(r, 0.0))
+            .find(|f| f.outcome == Outcome::Machine)
+            .unwrap();
         assert_eq!(machine.talk, VOICEMAIL_SECONDS);
         assert_eq!(draws.pauses(2, 5).len(), 5);
         assert_eq!(draws.pauses(2, 5), draws.pauses(2, 5));

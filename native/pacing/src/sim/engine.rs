@@ -74,7 +74,10 @@ struct Recent {
 impl Recent {
     const SIZE: usize = 256;
     fn new() -> Self {
-        Self { values: Vec::with_capacity(Self::SIZE), next: 0 }
+        Self {
+            values: Vec::with_capacity(Self::SIZE),
+            next: 0,
+        }
     }
     fn push(&mut self, v: f64) {
         if self.values.len() < Self::SIZE {
@@ -113,7 +116,11 @@ struct Sim<'a> {
 impl Sim<'_> {
     fn at(&mut self, at: f64, ev: Ev) {
         self.seq += 1;
-        self.heap.push(Reverse(Item { at, seq: self.seq, ev }));
+        self.heap.push(Reverse(Item {
+            at,
+            seq: self.seq,
+            ev,
+        }));
     }
 
     fn bin(&mut self, now: f64) -> Option<&mut MinuteBin> {
@@ -129,7 +136,8 @@ impl Sim<'_> {
     fn pause_draws(&mut self, agent: usize) -> &mut PauseDraws {
         while self.pauses.len() <= agent {
             let rank = self.pauses.len() as u64;
-            self.pauses.push(PauseDraws::new(self.seed, rank, &self.sc.pauses));
+            self.pauses
+                .push(PauseDraws::new(self.seed, rank, &self.sc.pauses));
         }
         &mut self.pauses[agent]
     }
@@ -138,10 +146,20 @@ impl Sim<'_> {
         let fate = Fate::of(self.seed, self.counts.attempts as u64);
         let (outcome, ring) = self.laws.outcome(&fate, self.sc.ring.timeout);
         // Answering-machine detection needs a few seconds of the greeting.
-        let after = if outcome == Outcome::Machine { ring + AMD_SECONDS } else { ring };
+        let after = if outcome == Outcome::Machine {
+            ring + AMD_SECONDS
+        } else {
+            ring
+        };
         let id = self.calls.len() as u32;
         let placed = now + delay;
-        self.calls.push(Call { placed, outcome, fate, ring_slot: self.ringing.len() as u32, waiting: false });
+        self.calls.push(Call {
+            placed,
+            outcome,
+            fate,
+            ring_slot: self.ringing.len() as u32,
+            waiting: false,
+        });
         self.ringing.push((id, placed));
         self.at(placed + after, Ev::Resolve(id));
         self.counts.attempts += 1;
@@ -294,7 +312,12 @@ impl Sim<'_> {
 }
 
 /// Runs one simulated day of `scenario` with `policy` deciding, from random seed `seed`.
-pub fn simulate(scenario: &Scenario, policy: &mut dyn Policy, seed: u64, preview: bool) -> Result<RunResult> {
+pub fn simulate(
+    scenario: &Scenario,
+    policy: &mut dyn Policy,
+    seed: u64,
+    preview: bool,
+) -> Result<RunResult> {
     let sc = scenario;
     let end = sc.hours * 3600.0;
     let mut sim = Sim {
@@ -364,7 +387,11 @@ pub fn simulate(scenario: &Scenario, policy: &mut dyn Policy, seed: u64, preview
                 }
                 agents += 1;
             }
-            ring.extend(sim.ringing.iter().map(|&(_, placed)| (now - placed).max(0.0)));
+            ring.extend(
+                sim.ringing
+                    .iter()
+                    .map(|&(_, placed)| (now - placed).max(0.0)),
+            );
             let snapshot = Snapshot {
                 now,
                 agents,

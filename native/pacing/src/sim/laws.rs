@@ -67,7 +67,11 @@ impl Laws {
     /// The laws at `seconds` into the day: every drift whose time has come, applied in time
     /// order (drifts at the same time in file order), as the simulator's event queue does.
     pub fn at(sc: &Scenario, seconds: f64) -> Self {
-        let mut due: Vec<&Drift> = sc.drift.iter().filter(|d| d.at_hours * 3600.0 <= seconds).collect();
+        let mut due: Vec<&Drift> = sc
+            .drift
+            .iter()
+            .filter(|d| d.at_hours * 3600.0 <= seconds)
+            .collect();
         due.sort_by(|a, b| a.at_hours.total_cmp(&b.at_hours));
         let mut laws = Self::new(sc);
         for d in due {
@@ -113,7 +117,9 @@ impl Laws {
             _ => ring,
         };
         match outcome {
-            Outcome::Human | Outcome::Machine if decided >= ring_timeout => (Outcome::NoAnswer, ring_timeout),
+            Outcome::Human | Outcome::Machine if decided >= ring_timeout => {
+                (Outcome::NoAnswer, ring_timeout)
+            }
             _ => (outcome, ring),
         }
     }
@@ -134,7 +140,10 @@ mod tests {
 
     fn drifting() -> Scenario {
         let drifts = "[[drift]]\nat_hours = 5\nhuman = 0.4\n[[drift]]\nat_hours = 2\nhuman = 0.3\ntalk_mean = 120\n";
-        sample("human = 0.2\nmachine = 0.1\nbusy = 0.1\ninvalid = 0.1", drifts)
+        sample(
+            "human = 0.2\nmachine = 0.1\nbusy = 0.1\ninvalid = 0.1",
+            drifts,
+        )
     }
 
     #[test]
@@ -153,7 +162,13 @@ mod tests {
     fn each_outcome_comes_from_its_share_of_the_uniform() {
         let sc = drifting();
         let laws = Laws::new(&sc);
-        let fate = |outcome| Fate { outcome, answer: 0.0, failure: 0.5, talk: 0.0, wrap: 0.0 };
+        let fate = |outcome| Fate {
+            outcome,
+            answer: 0.0,
+            failure: 0.5,
+            talk: 0.0,
+            wrap: 0.0,
+        };
         let expected = [
             (0.1, Outcome::Human),
             (0.25, Outcome::Machine),
@@ -173,10 +188,22 @@ mod tests {
         let sc = drifting();
         let laws = Laws::new(&sc);
         // The median answer delay of the default law is just under 9 s.
-        let fate = |outcome| Fate { outcome, answer: 0.0, failure: 0.5, talk: 0.0, wrap: 0.0 };
+        let fate = |outcome| Fate {
+            outcome,
+            answer: 0.0,
+            failure: 0.5,
+            talk: 0.0,
+            wrap: 0.0,
+        };
         let ring = laws.answer.at(0.0);
         assert_eq!(laws.outcome(&fate(0.1), ring + 1.0), (Outcome::Human, ring));
-        assert_eq!(laws.outcome(&fate(0.25), ring + 1.0), (Outcome::NoAnswer, ring + 1.0));
-        assert_eq!(laws.outcome(&fate(0.25), ring + AMD_SECONDS + 0.1), (Outcome::Machine, ring));
+        assert_eq!(
+            laws.outcome(&fate(0.25), ring + 1.0),
+            (Outcome::NoAnswer, ring + 1.0)
+        );
+        assert_eq!(
+            laws.outcome(&fate(0.25), ring + AMD_SECONDS + 0.1),
+            (Outcome::Machine, ring)
+        );
     }
 }

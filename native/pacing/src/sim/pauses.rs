@@ -16,7 +16,11 @@ pub struct PauseDraws {
 
 impl PauseDraws {
     pub fn new(seed: u64, agent: u64, pauses: &Pauses) -> Self {
-        Self { rng: stream(seed, AGENTS, agent), per_hour: pauses.per_hour, mean_seconds: pauses.mean_seconds }
+        Self {
+            rng: stream(seed, AGENTS, agent),
+            per_hour: pauses.per_hour,
+            mean_seconds: pauses.mean_seconds,
+        }
     }
 
     /// Seconds of work until the agent next wants a pause (never, without pauses). Draws
@@ -41,9 +45,17 @@ mod tests {
 
     #[test]
     fn pauses_come_at_the_asked_rate_and_length() {
-        let mut draws = PauseDraws::new(3, 0, &Pauses { per_hour: 2.0, mean_seconds: 300.0 });
+        let mut draws = PauseDraws::new(
+            3,
+            0,
+            &Pauses {
+                per_hour: 2.0,
+                mean_seconds: 300.0,
+            },
+        );
         let n = 20_000;
-        let (gaps, lengths): (Vec<f64>, Vec<f64>) = (0..n).map(|_| (draws.gap(), draws.length())).unzip();
+        let (gaps, lengths): (Vec<f64>, Vec<f64>) =
+            (0..n).map(|_| (draws.gap(), draws.length())).unzip();
         let gap = gaps.iter().sum::<f64>() / n as f64;
         let length = lengths.iter().sum::<f64>() / n as f64;
         assert!((gap - 1800.0).abs() < 40.0, "{gap}");
@@ -52,7 +64,14 @@ mod tests {
 
     #[test]
     fn without_pauses_the_gap_is_endless() {
-        let mut draws = PauseDraws::new(3, 0, &Pauses { per_hour: 0.0, mean_seconds: 300.0 });
+        let mut draws = PauseDraws::new(
+            3,
+            0,
+            &Pauses {
+                per_hour: 0.0,
+                mean_seconds: 300.0,
+            },
+        );
         assert_eq!(draws.gap(), f64::INFINITY);
     }
 }

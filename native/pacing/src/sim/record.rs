@@ -71,7 +71,12 @@ mod tests {
         // The outcome uniforms of consecutive ranks: mean 1/2, no lag-one correlation.
         let u: Vec<f64> = (0..50_000).map(|r| Fate::of(1, r).outcome).collect();
         let mean = u.iter().sum::<f64>() / u.len() as f64;
-        let lag = u.windows(2).map(|w| (w[0] - 0.5) * (w[1] - 0.5)).sum::<f64>() / (u.len() - 1) as f64 / (1.0 / 12.0);
+        let lag = u
+            .windows(2)
+            .map(|w| (w[0] - 0.5) * (w[1] - 0.5))
+            .sum::<f64>()
+            / (u.len() - 1) as f64
+            / (1.0 / 12.0);
         assert!((mean - 0.5).abs() < 0.01, "{mean}");
         assert!(lag.abs() < 0.02, "{lag}");
     }

@@ -72,7 +72,10 @@ impl RunResult {
     }
     /// Talk and wrap-up time over staffed time.
     pub fn occupancy_busy(&self) -> f64 {
-        Self::share(self.talk_seconds() + self.wrap_seconds(), self.staffed_seconds())
+        Self::share(
+            self.talk_seconds() + self.wrap_seconds(),
+            self.staffed_seconds(),
+        )
     }
     pub fn abandon_rate(&self) -> f64 {
         Self::share(self.abandons() as f64, self.humans() as f64)
@@ -124,7 +127,10 @@ mod tests {
 
     #[test]
     fn rolling_hours_slide_minute_by_minute() {
-        let mut r = RunResult { minutes: vec![MinuteBin::default(); 61], ..Default::default() };
+        let mut r = RunResult {
+            minutes: vec![MinuteBin::default(); 61],
+            ..Default::default()
+        };
         r.minutes[0].humans = 10;
         r.minutes[0].abandons = 1;
         r.minutes[60].humans = 10;

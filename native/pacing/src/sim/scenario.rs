@@ -8,7 +8,9 @@ use crate::error::{PacingError, Result};
 fn probability<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
     let v = f64::deserialize(d)?;
     if !(0.0..=1.0).contains(&v) {
-        return Err(serde::de::Error::custom(format!("{v} is not a probability (0 to 1)")));
+        return Err(serde::de::Error::custom(format!(
+            "{v} is not a probability (0 to 1)"
+        )));
     }
     Ok(v)
 }
@@ -16,7 +18,9 @@ fn probability<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f64, D::E
 fn positive<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
     let v = f64::deserialize(d)?;
     if !(v.is_finite() && v > 0.0) {
-        return Err(serde::de::Error::custom(format!("{v} must be a positive number")));
+        return Err(serde::de::Error::custom(format!(
+            "{v} must be a positive number"
+        )));
     }
     Ok(v)
 }
@@ -24,7 +28,9 @@ fn positive<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Erro
 fn non_negative<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
     let v = f64::deserialize(d)?;
     if !(v.is_finite() && v >= 0.0) {
-        return Err(serde::de::Error::custom(format!("{v} must be zero or a positive number")));
+        return Err(serde::de::Error::custom(format!(
+            "{v} must be zero or a positive number"
+        )));
     }
     Ok(v)
 }
@@ -88,7 +94,11 @@ impl Ring {
 
 impl Default for Ring {
     fn default() -> Self {
-        Self { answer_mean: Self::answer(), answer_sd: Self::answer_sd(), timeout: Self::timeout() }
+        Self {
+            answer_mean: Self::answer(),
+            answer_sd: Self::answer_sd(),
+            timeout: Self::timeout(),
+        }
     }
 }
 
@@ -189,7 +199,9 @@ impl Scenario {
     /// Parses and checks a scenario; errors name the field and, where known, its line.
     pub fn from_toml(text: &str) -> Result<Self> {
         let s: Scenario = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
             let message = e.message().trim_end().to_string();
             PacingError::BadScenario(match line {
                 Some(line) => format!("line {line}: {message}"),
@@ -202,7 +214,9 @@ impl Scenario {
 
     fn check(&self, text: &str) -> Result<()> {
         let line_of = |key: &str| {
-            text.lines().position(|l| l.trim_start().starts_with(key)).map_or(String::new(), |i| format!("line {}: ", i + 1))
+            text.lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or(String::new(), |i| format!("line {}: ", i + 1))
         };
         let o = &self.outcomes;
         if o.human + o.machine + o.busy + o.invalid > 1.0 + 1e-9 {
@@ -212,7 +226,9 @@ impl Scenario {
             )));
         }
         for d in &self.drift {
-            if d.human.unwrap_or(o.human) + d.machine.unwrap_or(o.machine) + o.busy + o.invalid > 1.0 + 1e-9 {
+            if d.human.unwrap_or(o.human) + d.machine.unwrap_or(o.machine) + o.busy + o.invalid
+                > 1.0 + 1e-9
+            {
                 return Err(PacingError::BadScenario(format!(
                     "{}drift at {} h: outcome shares exceed 1",
                     line_of("[[drift]]"),
@@ -221,7 +237,10 @@ impl Scenario {
             }
         }
         if self.agents == 0 && self.staffing.iter().all(|s| s.join == 0) {
-            return Err(PacingError::BadScenario(format!("{}agents: no agent ever works", line_of("agents"))));
+            return Err(PacingError::BadScenario(format!(
+                "{}agents: no agent ever works",
+                line_of("agents")
+            )));
         }
         if self.ring.answer_mean >= self.ring.timeout {
             return Err(PacingError::BadScenario(format!(

@@ -27,7 +27,9 @@ fn bad(what: impl Into<String>) -> EventsError {
 impl Aggregator {
     /// The whole state, to be handed back to `restore`.
     pub fn checkpoint(&self) -> Vec<u8> {
-        let mut w = Writer { out: Vec::with_capacity(self.checkpoint_size_hint()) };
+        let mut w = Writer {
+            out: Vec::with_capacity(self.checkpoint_size_hint()),
+        };
         w.out.extend_from_slice(MAGIC);
         w.u32(VERSION);
         w.section(b"CONF", |w| w.config(&self.config));
@@ -53,9 +55,11 @@ impl Aggregator {
         let body = check_envelope(bytes)?;
         let mut r = Reader { bytes: body, at: 0 };
         let config = r.section(b"CONF", Reader::config)?;
-        let mut agg = Aggregator::new(config).map_err(|e| bad(format!("its configuration: {e}")))?;
+        let mut agg =
+            Aggregator::new(config).map_err(|e| bad(format!("its configuration: {e}")))?;
         agg.clock = r.section(b"CLCK", Reader::clock)?;
-        (agg.latest, agg.shared_callbacks_pending) = r.section(b"MISC", |r| Ok((r.i64()?, r.i64()?)))?;
+        (agg.latest, agg.shared_callbacks_pending) =
+            r.section(b"MISC", |r| Ok((r.i64()?, r.i64()?)))?;
         r.section(b"MINS", |r| r.level(&mut agg.minutes))?;
         r.section(b"HOUR", |r| r.level(&mut agg.hours))?;
         r.section(b"DAYS", |r| r.level(&mut agg.days))?;
@@ -73,7 +77,11 @@ impl Aggregator {
     /// Bytes of the cells held, so the checkpoint is written without growing its buffer.
     fn checkpoint_size_hint(&self) -> usize {
         let held = |level: &Level| {
-            level.open_written().count() + level.closed().map(|(_, cells)| cells.count()).sum::<usize>()
+            level.open_written().count()
+                + level
+                    .closed()
+                    .map(|(_, cells)| cells.count())
+                    .sum::<usize>()
         };
         let cells = held(&self.minutes) + held(&self.hours) + held(&self.days);
         cells * (CELL_BYTES + 4) + self.agents.records().len() * 32 + 4096
@@ -88,7 +96,9 @@ fn check_envelope(bytes: &[u8]) -> Result<&[u8]> {
     }
     let version = u32::from_le_bytes(bytes[MAGIC.len()..header].try_into().expect("4 bytes"));
     if version != VERSION {
-        return Err(bad(format!("version {version}, this engine reads version {VERSION}")));
+        return Err(bad(format!(
+            "version {version}, this engine reads version {VERSION}"
+        )));
     }
     let (covered, stored) = bytes.split_at(bytes.len() - 8);
     if checksum(covered) != u64::from_le_bytes(stored.try_into().expect("8 bytes")) {

@@ -17,7 +17,11 @@ pub(super) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub(super) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        let end = self.at.checked_add(n).filter(|&end| end <= self.bytes.len()).ok_or_else(|| bad("truncated section"))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or_else(|| bad("truncated section"))?;
         let out = &self.bytes[self.at..end];
         self.at = end;
         Ok(out)
@@ -67,13 +71,21 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads section `tag` with `body`, which must consume exactly its payload.
-    pub(super) fn section<T>(&mut self, tag: &[u8; 4], body: impl FnOnce(&mut Reader<'a>) -> Result<T>) -> Result<T> {
+    pub(super) fn section<T>(
+        &mut self,
+        tag: &[u8; 4],
+        body: impl FnOnce(&mut Reader<'a>) -> Result<T>,
+    ) -> Result<T> {
         let name = String::from_utf8_lossy(tag);
         if self.take(4)? != tag {
             return Err(bad(format!("section {name} missing")));
         }
-        let len = usize::try_from(self.u64()?).map_err(|_| bad(format!("section {name} too long")))?;
-        let mut inner = Reader { bytes: self.take(len)?, at: 0 };
+        let len =
+            usize::try_from(self.u64()?).map_err(|_| bad(format!("section {name} too long")))?;
+        let mut inner = Reader {
+            bytes: self.take(len)?,
+            at: 0,
+        };
         let out = body(&mut inner).map_err(|e| match e {
             EventsError::BadCheckpoint(why) => bad(format!("section {name}: {why}")),
             other => other,
@@ -86,7 +98,9 @@ impl<'a> Reader<'a> {
 
     pub(super) fn config(&mut self) -> Result<Config> {
         let tz_len = self.len(1)?;
-        let tz = std::str::from_utf8(self.take(tz_len)?).map_err(|_| bad("time zone name is not UTF-8"))?.to_owned();
+        let tz = std::str::from_utf8(self.take(tz_len)?)
+            .map_err(|_| bad("time zone name is not UTF-8"))?
+            .to_owned();
         let week_start = match self.u8()? {
             0 => WeekStart::Monday,
             1 => WeekStart::Sunday,
@@ -95,30 +109,68 @@ impl<'a> Reader<'a> {
         let (service_level_seconds, trend_tolerance) = (self.f64()?, self.f64()?);
         let mut sizes = Sizes::default();
         (sizes.tenant, sizes.agent, sizes.team) = (self.u32()?, self.u32()?, self.u32()?);
-        (sizes.campaign, sizes.list, sizes.queue, sizes.channel) = (self.u32()?, self.u32()?, self.u32()?, self.u32()?);
+        (sizes.campaign, sizes.list, sizes.queue, sizes.channel) =
+            (self.u32()?, self.u32()?, self.u32()?, self.u32()?);
         // The entity index numbers every entity of every dimension, plus the center, in a u32.
-        let entities: u64 = [sizes.tenant, sizes.agent, sizes.team, sizes.campaign, sizes.list, sizes.queue, sizes.channel]
-            .into_iter()
-            .map(u64::from)
-            .sum();
+        let entities: u64 = [
+            sizes.tenant,
+            sizes.agent,
+            sizes.team,
+            sizes.campaign,
+            sizes.list,
+            sizes.queue,
+            sizes.channel,
+        ]
+        .into_iter()
+        .map(u64::from)
+        .sum();
         if entities >= u64::from(u32::MAX) {
             return Err(bad("sizes too large"));
         }
-        Ok(Config { tz, week_start, service_level_seconds, trend_tolerance, sizes })
+        Ok(Config {
+            tz,
+            week_start,
+            service_level_seconds,
+            trend_tolerance,
+            sizes,
+        })
     }
 
     pub(super) fn span(&mut self) -> Result<Span> {
-        Ok(Span { start: self.i64()?, end: self.i64()? })
+        Ok(Span {
+            start: self.i64()?,
+            end: self.i64()?,
+        })
     }
 
     pub(super) fn clock(&mut self) -> Result<Option<Clock>> {
         if self.u8()? == 0 {
             return Ok(None);
         }
-        let (minute, hour, day, week, month) = (self.i64()?, self.span()?, self.span()?, self.span()?, self.span()?);
-        let (day_key, week_key, month_key) = (self.u32()? as i32, self.u32()? as i32, self.u32()? as i32);
-        let periods = PeriodsAt { minute, hour, day, day_key, week, week_key, month, month_key };
-        Ok(Some(Clock { periods, minute_start: self.i64()?, horizon: self.i64()? }))
+        let (minute, hour, day, week, month) = (
+            self.i64()?,
+            self.span()?,
+            self.span()?,
+            self.span()?,
+            self.span()?,
+        );
+        let (day_key, week_key, month_key) =
+            (self.u32()? as i32, self.u32()? as i32, self.u32()? as i32);
+        let periods = PeriodsAt {
+            minute,
+            hour,
+            day,
+            day_key,
+            week,
+            week_key,
+            month,
+            month_key,
+        };
+        Ok(Some(Clock {
+            periods,
+            minute_start: self.i64()?,
+            horizon: self.i64()?,
+        }))
     }
 
     pub(super) fn level(&mut self, level: &mut Level) -> Result<()> {
@@ -164,13 +216,24 @@ impl<'a> Reader<'a> {
         }
         let mut records = Vec::with_capacity(agents);
         for _ in 0..agents {
-            let state = *AgentState::ALL.get(self.u8()? as usize).ok_or_else(|| bad("unknown agent state"))?;
+            let state = *AgentState::ALL
+                .get(self.u8()? as usize)
+                .ok_or_else(|| bad("unknown agent state"))?;
             let since = self.i64()?;
             let (tenant, team, campaign) = (self.u32()?, self.u32()?, self.u32()?);
-            records.push(AgentRecord { state, since, tenant, team, campaign });
+            records.push(AgentRecord {
+                state,
+                since,
+                tenant,
+                team,
+                campaign,
+            });
         }
-        let logged_in = (0..self.len(4)?).map(|_| self.u32()).collect::<Result<Vec<_>>>()?;
-        AgentBook::from_parts(records, &logged_in).ok_or_else(|| bad("logged-in agents disagree with their records"))
+        let logged_in = (0..self.len(4)?)
+            .map(|_| self.u32())
+            .collect::<Result<Vec<_>>>()?;
+        AgentBook::from_parts(records, &logged_in)
+            .ok_or_else(|| bad("logged-in agents disagree with their records"))
     }
 
     pub(super) fn activities(&mut self, book: &mut [Activity]) -> Result<()> {
@@ -180,13 +243,17 @@ impl<'a> Reader<'a> {
         for a in book {
             (a.last_event, a.active_since) = (self.i64()?, self.option()?);
             (a.tenant, a.campaign) = (self.u32()?, self.u32()?);
-            a.past = (0..self.len(16)?).map(|_| Ok((self.i64()?, self.i64()?))).collect::<Result<_>>()?;
+            a.past = (0..self.len(16)?)
+                .map(|_| Ok((self.i64()?, self.i64()?)))
+                .collect::<Result<_>>()?;
         }
         Ok(())
     }
 
     pub(super) fn calls(&mut self) -> Result<HashMap<u64, i64>> {
-        (0..self.len(16)?).map(|_| Ok((self.u64()?, self.i64()?))).collect()
+        (0..self.len(16)?)
+            .map(|_| Ok((self.u64()?, self.i64()?)))
+            .collect()
     }
 
     pub(super) fn queues(&mut self, queues: &mut [QueueWaiters]) -> Result<()> {
@@ -200,4 +267,3 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 }
-

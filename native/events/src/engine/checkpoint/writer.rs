@@ -61,7 +61,9 @@ impl Writer {
         self.f64(c.service_level_seconds);
         self.f64(c.trend_tolerance);
         let s = c.sizes;
-        for size in [s.tenant, s.agent, s.team, s.campaign, s.list, s.queue, s.channel] {
+        for size in [
+            s.tenant, s.agent, s.team, s.campaign, s.list, s.queue, s.channel,
+        ] {
             self.u32(size);
         }
     }
@@ -165,4 +167,3 @@ impl Writer {
         }
     }
 }
-

@@ -72,18 +72,11 @@ class Dialer:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Starts the campaigns that run, reports started, then follows the run states until
         cancelled (which stops every task cleanly)."""
-        # Agents change state through the API too (a pause, a supervisor ending a wrap-up): the
-        # campaign tasks must hear it as they hear their own changes.
-        self.agents.watch(self._agent_changed)
         try:
             await self._run(task_status)
         finally:
-            self.agents.unwatch(self._agent_changed)
             with trio.CancelScope(shield=True):  # every task has stopped: no wrap-up starts now
                 await self.wrapups.settle_pending()
-
-    def _agent_changed(self, status: d.AgentStatus) -> None:
-        self.sessions.changed(status.agent_id, status.state, status.since)
 
     async def _run(self, task_status: trio.TaskStatus[None]) -> None:
         async with trio.open_nursery() as nursery:

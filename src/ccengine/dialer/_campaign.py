@@ -7,6 +7,9 @@ end). Every step is written to the call record as it happens, so a crash loses n
 take effect within one tick (calls in flight finish normally). Due callbacks are dialled before
 new contacts, each with an agent reserved for it. Every step sends its indicator event.
 
+An agent of several campaigns is counted by one pacer at a time: the dialer's ``AgentShares``
+names the campaign counting each free agent, and the others' snapshots leave them out.
+
 Cancelling ``run`` (engine shutdown, campaign removed) hangs up the calls in flight and records
 them, gives back claimed contacts not yet dialled and frees the agents reserved, shielded from
 the cancellation and bounded by ``STOP_DEADLINE``."""
@@ -31,6 +34,7 @@ from ccengine.dialer._call_flow import Action, Bridge, CallFlow, Detect, End, Fl
 from ccengine.dialer._live import LiveCampaign
 from ccengine.dialer._router import EventRouter
 from ccengine.dialer._sessions import AgentSessions
+from ccengine.dialer._shares import AgentShares
 from ccengine.dialer._wrapups import WrapUps
 from ccengine.errors import AgentStateError, Conflict, MediaError, NotFound, TelephonyError
 from ccengine.metrics import Event
@@ -92,10 +96,12 @@ class CampaignTask:
                  telephony: Telephony, media: Media, router: EventRouter, sessions: AgentSessions,
                  board: CallBoard | None = None, wrapups: WrapUps | None = None,
                  events: trio.MemorySendChannel[Event] | None = None, campaigns: CampaignService | None = None,
-                 owner: str = "dialer") -> None:
+                 shares: AgentShares | None = None, owner: str = "dialer") -> None:
         """``wrapups``: the dialer's shared wrap-ups (one of its own, run inside ``run``, when
-        none is given); ``events``: where indicator events go (``MetricsService.sender()``);
-        ``campaigns``: the campaign service, through which the inactive reason is set (so the
+        none is given); ``shares``: the dialer's apportioning of free agents between its
+        campaigns' pacers (one of its own when none is given: every free agent counted);
+        ``events``: where indicator events go (``MetricsService.sender()``); ``campaigns``: the
+        campaign service, through which the inactive reason is set (so the
         campaign's activation is counted and shown live; the store directly without one)."""
         self.campaign_id = campaign_id
         self.dialling = dialling
@@ -110,6 +116,7 @@ class CampaignTask:
         self._own_wrapups = wrapups is None
         self.wrapups = WrapUps(store, agents, ceiling_s=dialling.wrapup_s, events=events) if wrapups is None \
             else wrapups
+        self.shares = AgentShares() if shares is None else shares
         self._events = events
         self.owner = owner
         self._calls: dict[int, _Call] = {}
@@ -135,10 +142,11 @@ class CampaignTask:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Dials until cancelled (or until the campaign is removed), then stops cleanly."""
         camp = await self.store.campaign(self.campaign_id)
-        live = LiveCampaign(camp.abandon_window)
+        live = LiveCampaign(camp.abandon_window, campaign_id=camp.id, shares=self.shares)
         window = _WINDOW_US.get(camp.abandon_window)
         live.restore(await self.store.abandon_minutes(camp.id, 0 if window is None else d.now_us() - window))
         self.live = live
+        self.shares.join(camp.id, live)
         self.call_events = CallEvents(self._events, tenant_id=camp.tenant_id, campaign_id=camp.id)
         pacer = Pacer(camp.dial_mode.value, ratio=camp.power_ratio, abandon_cap=camp.abandon_cap,
                       window=camp.abandon_window.value, connect_limit=camp.connect_limit_s,
@@ -163,6 +171,7 @@ class CampaignTask:
                 nursery.cancel_scope.cancel()
         finally:
             self.agents.unwatch(self._agent_changed)
+            self.shares.leave(camp.id)
 
     async def _loop(self, pacer: Pacer, live: LiveCampaign) -> None:
         while True:
@@ -177,6 +186,8 @@ class CampaignTask:
             if camp.run_state is d.RunState.RUNNING:
                 await self._dial_callbacks(camp, live, now)
                 await self._pace(camp, pacer, live, now)
+            else:  # paused or stopped: no free agent is counted here while others dial
+                self.shares.dialling(camp.id, False)
             await trio.sleep(TICK)
 
     async def _stop(self) -> None:
@@ -206,8 +217,9 @@ class CampaignTask:
         records_left = self._records_left
         local = dt.datetime.fromtimestamp(now / d.SECOND, ZoneInfo(camp.schedule.tz))
         time_left = camp.schedule.open_for(local)
+        self.shares.dialling(camp.id, records_left > 0 and time_left > 0)
         snapshot = live.snapshot(now, records_left=records_left, time_left=time_left)
-        reason = self._inactive_reason(records_left, time_left, snapshot.agents)
+        reason = self._inactive_reason(records_left, time_left, live.logged_in)
         if reason != camp.inactive_reason:
             if self.campaigns is not None:
                 await self.campaigns.set_inactive_reason(camp.id, reason)

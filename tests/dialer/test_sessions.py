@@ -33,7 +33,7 @@ async def test_a_session_leg_keeps_the_agent_logged_in_until_the_phone_hangs_up(
         await nursery.start(router.run)
         service = AgentService(store)
         sessions = AgentSessions(telephony, router, service, ring_timeout=2)
-        sessions.watch(lambda _agent, state, _campaigns, _now: changes.append(state))
+        service.watch(lambda status: changes.append(status.state))
         _, host, port = telephony.local_addresses()[0]
 
         # 1002 never registered: no session, and the agent stays logged out.

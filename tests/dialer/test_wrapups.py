@@ -74,10 +74,10 @@ async def test_past_the_ceiling_the_agent_is_available_anyway(store: Store) -> N
     service = AgentService(store)
     wrapups = WrapUps(store, service, ceiling_s=0.2)
     freed: list[d.AgentState] = []
-    wrapups.watch(lambda _agent, state, _campaigns, _now: freed.append(state))
     async with trio.open_nursery() as nursery:
         await nursery.start(wrapups.run)
         _, agent_id, call_id = await talked(store, service, wrapups)
+        service.watch(lambda status: freed.append(status.state))  # in wrap-up: what ends it
         with trio.fail_after(2):
             while (await store.agent_status(agent_id)).state is not d.AgentState.AVAILABLE:
                 await trio.sleep(0.02)

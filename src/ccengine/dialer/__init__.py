@@ -20,16 +20,19 @@ from ccengine.dialer._live import LiveCampaign
 from ccengine.dialer._router import EventRouter, Handler
 from ccengine.dialer._sessions import AgentSessions, SessionError
 from ccengine.dialer._settings import dialling_from_table
+from ccengine.dialer._shares import AgentShares, CampaignNeeds, choose_counter
 from ccengine.dialer._wrapups import CallbackRequest, WrapUps
 
 __all__ = [
     "Action",
     "ActiveCall",
     "AgentSessions",
+    "AgentShares",
     "Bridge",
     "CallBoard",
     "CallFlow",
     "CallbackRequest",
+    "CampaignNeeds",
     "CampaignTask",
     "Detect",
     "Dialer",
@@ -44,6 +47,7 @@ __all__ = [
     "SessionError",
     "WantAgent",
     "WrapUps",
+    "choose_counter",
     "dialling_from_table",
     "outcome_of_failure",
 ]

@@ -7,6 +7,9 @@ end). Every step is written to the call record as it happens, so a crash loses n
 take effect within one tick (calls in flight finish normally). Due callbacks are dialled before
 new contacts, each with an agent reserved for it. Every step sends its indicator event.
 
+An agent of several campaigns is counted by one pacer at a time: the dialer's ``AgentShares``
+names the campaign counting each free agent, and the others' snapshots leave them out.
+
 Cancelling ``run`` (engine shutdown, campaign removed) hangs up the calls in flight and records
 them, gives back claimed contacts not yet dialled and frees the agents reserved, shielded from
 the cancellation and bounded by ``STOP_DEADLINE``."""
@@ -31,6 +34,7 @@ from ccengine.dialer._call_flow import Action, Bridge, CallFlow, Detect, End, Fl
 from ccengine.dialer._live import LiveCampaign
 from ccengine.dialer._router import EventRouter
 from ccengine.dialer._sessions import AgentSessions
+from ccengine.dialer._shares import AgentShares
 from ccengine.dialer._wrapups import WrapUps
 from ccengine.errors import AgentStateError, Conflict, MediaError, NotFound, TelephonyError
 from ccengine.metrics import Event
@@ -92,10 +96,12 @@ class CampaignTask:
                  telephony: Telephony, media: Media, router: EventRouter, sessions: AgentSessions,
                  board: CallBoard | None = None, wrapups: WrapUps | None = None,
                  events: trio.MemorySendChannel[Event] | None = None, campaigns: CampaignService | None = None,
-                 owner: str = "dialer") -> None:
+                 shares: AgentShares | None = None, owner: str = "dialer") -> None:
         """``wrapups``: the dialer's shared wrap-ups (one of its own, run inside ``run``, when
-        none is given); ``events``: where indicator events go (``MetricsService.sender()``);
-        ``campaigns``: the campaign service, through which the inactive reason is set (so the
+        none is given); ``shares``: the dialer's apportioning of free agents between its
+        campaigns' pacers (one of its own when none is given: every free agent counted);
+        ``events``: where indicator events go (``MetricsService.sender()``); ``campaigns``: the
+        campaign service, through which the inactive reason is set (so the
         campaign's activation is counted and shown live; the store directly without one)."""
         self.campaign_id = campaign_id
         self.dialling = dialling
@@ -110,6 +116,7 @@ class CampaignTask:
         self._own_wrapups = wrapups is None
         self.wrapups = WrapUps(store, agents, ceiling_s=dialling.wrapup_s, events=events) if wrapups is None \
             else wrapups
+        self.shares = AgentShares() if shares is None else shares
         self._events = events
         self.owner = owner
         self._calls: dict[int, _Call] = {}
@@ -135,16 +142,18 @@ class CampaignTask:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Dials until cancelled (or until the campaign is removed), then stops cleanly."""
         camp = await self.store.campaign(self.campaign_id)
-        live = LiveCampaign(camp.abandon_window)
+        live = LiveCampaign(camp.abandon_window, campaign_id=camp.id, shares=self.shares)
         window = _WINDOW_US.get(camp.abandon_window)
         live.restore(await self.store.abandon_minutes(camp.id, 0 if window is None else d.now_us() - window))
         self.live = live
+        self.shares.join(camp.id, live)
         self.call_events = CallEvents(self._events, tenant_id=camp.tenant_id, campaign_id=camp.id)
         pacer = Pacer(camp.dial_mode.value, ratio=camp.power_ratio, abandon_cap=camp.abandon_cap,
                       window=camp.abandon_window.value, connect_limit=camp.connect_limit_s,
                       ring_timeout=self.dialling.ring_timeout)
-        self.sessions.watch(self._agent_changed)
-        self.wrapups.watch(self._agent_changed)
+        # Every transition of an agent, whoever asked for it (this task, another campaign's, the
+        # API, a supervisor, a session lost), reaches this campaign's view through the service.
+        self.agents.watch(self._agent_changed)
         for agent_id in self.sessions.agents_of(camp.id):  # logged in before the campaign started
             status = await self.store.agent_status(agent_id)
             live.agent(agent_id, status.state, status.since)
@@ -161,8 +170,8 @@ class CampaignTask:
                         await self._stop()
                 nursery.cancel_scope.cancel()
         finally:
-            self.sessions.unwatch(self._agent_changed)
-            self.wrapups.unwatch(self._agent_changed)
+            self.agents.unwatch(self._agent_changed)
+            self.shares.leave(camp.id)
 
     async def _loop(self, pacer: Pacer, live: LiveCampaign) -> None:
         while True:
@@ -177,6 +186,8 @@ class CampaignTask:
             if camp.run_state is d.RunState.RUNNING:
                 await self._dial_callbacks(camp, live, now)
                 await self._pace(camp, pacer, live, now)
+            else:  # paused or stopped: no free agent is counted here while others dial
+                self.shares.dialling(camp.id, False)
             await trio.sleep(TICK)
 
     async def _stop(self) -> None:
@@ -191,7 +202,7 @@ class CampaignTask:
         for agent_id in live.reserved_agents():  # kept for a callback cut off before it was placed
             held = await self.store.agent_status(agent_id)  # (or by another campaign: left alone)
             if held.call_id in self._unplaced and self.sessions.leg_of(agent_id) is not None:
-                self._tell(await self.agents.release(agent_id))
+                await self.agents.release(agent_id)
         if self._unplaced:
             await self.store.release_claims(sorted(self._unplaced))
             for callback in self._unplaced.values():
@@ -206,8 +217,9 @@ class CampaignTask:
         records_left = self._records_left
         local = dt.datetime.fromtimestamp(now / d.SECOND, ZoneInfo(camp.schedule.tz))
         time_left = camp.schedule.open_for(local)
+        self.shares.dialling(camp.id, records_left > 0 and time_left > 0)
         snapshot = live.snapshot(now, records_left=records_left, time_left=time_left)
-        reason = self._inactive_reason(records_left, time_left, snapshot.agents)
+        reason = self._inactive_reason(records_left, time_left, live.logged_in)
         if reason != camp.inactive_reason:
             if self.campaigns is not None:
                 await self.campaigns.set_inactive_reason(camp.id, reason)
@@ -236,11 +248,9 @@ class CampaignTask:
             free.remove(agent_id)
             reserved: int | None = agent_id
             try:
-                status = await self.agents.reserve(agent_id, claim.call_id, at=now)
+                await self.agents.reserve(agent_id, claim.call_id, at=now)
             except AgentStateError:  # taken by another campaign meanwhile: dialled without them
-                status = await self.store.agent_status(agent_id)
                 reserved = None
-            self._tell(status)
             await self._originate(camp, claim, live, reserved=reserved)
             assert self.call_events is not None
             await self.call_events.callback_done(claim.call_id, claim.contact.list_id, agent_id,
@@ -299,7 +309,7 @@ class CampaignTask:
             with contextlib.suppress(TelephonyError):
                 self.telephony.detach(session)
         with contextlib.suppress(AgentStateError):  # their session ended meanwhile: logged out already
-            self._tell(await self.agents.taken_over(agent_id, by_user=supervisor_id))
+            await self.agents.taken_over(agent_id, by_user=supervisor_id)
         return agent_id
 
     async def _send_placed(self, call: _Call, now: int) -> None:
@@ -457,18 +467,16 @@ class CampaignTask:
             if self.sessions.leg_of(agent_id) is None:
                 continue
             try:
-                status = await self.agents.reserve(agent_id, call_id, at=now)
-            except AgentStateError:
-                self._tell(await self.store.agent_status(agent_id))
+                await self.agents.reserve(agent_id, call_id, at=now)
+            except AgentStateError:  # taken meanwhile: that transition has reached this view too
                 continue
-            self._tell(status)
             return agent_id
         return None
 
     async def _release(self, agent_id: int | None) -> None:
         """An agent kept for a call that will not be bridged is free again."""
         if agent_id is not None and self.sessions.leg_of(agent_id) is not None:
-            self._tell(await self.agents.release(agent_id))
+            await self.agents.release(agent_id)
 
     async def _bridge(self, call: _Call, agent_id: int, now: int) -> None:
         live = self.live
@@ -480,8 +488,7 @@ class CampaignTask:
             self.telephony.bridge(call.leg, session)
         call.bridged_at = d.now_us()
         live.connected(call.call_id)
-        status = await self.agents.connect(agent_id, call.call_id, self.campaign_id)
-        self._tell(status)
+        await self.agents.connect(agent_id, call.call_id, self.campaign_id)
         await self.store.progress_calls([CallProgress(call.call_id, connected_at=now, agent_id=agent_id)])
 
     async def _wrap_up(self, agent_id: int, call_id: int) -> None:
@@ -492,15 +499,18 @@ class CampaignTask:
             # it, so its contact is not left held; it is tried again later.
             await self.store.settle_undisposed(call_id, d.now_us())
             return
-        status = await self.wrapups.start(agent_id, call_id)
-        self._tell(status)
+        await self.wrapups.start(agent_id, call_id)
 
-    def _tell(self, status: d.AgentStatus) -> None:
-        """An agent's state changed here: every campaign task of the agent hears it (through the
-        sessions' watchers, this one's included), so an agent shared by several campaigns is not
-        seen free by the others while busy with this one."""
-        self.sessions.changed(status.agent_id, status.state, status.since)
-
-    def _agent_changed(self, agent_id: int, state: d.AgentState, campaigns: frozenset[int], now: int) -> None:
-        if self.live is not None and (self.campaign_id in campaigns or state is d.AgentState.LOGGED_OUT):
-            self.live.agent(agent_id, state, now)
+    def _agent_changed(self, status: d.AgentStatus) -> None:
+        """An agent changed state (``AgentService.watch``): every campaign task of the agent hears
+        it at once, so an agent shared by several campaigns is not seen free by the others while
+        busy with this one. Agents without a session leg take no calls from the dialer and are
+        not counted (the session is set up before the login, and forgotten before the logout that
+        ends it); one who leaves this campaign leaves its view."""
+        live = self.live
+        if live is None:
+            return
+        if status.state is d.AgentState.LOGGED_OUT or self.campaign_id not in status.campaign_ids:
+            live.agent(status.agent_id, d.AgentState.LOGGED_OUT, status.since)
+        elif self.sessions.leg_of(status.agent_id) is not None:
+            live.agent(status.agent_id, status.state, status.since)

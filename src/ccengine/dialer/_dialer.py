@@ -1,8 +1,9 @@
 """The dialer service: one per process. It owns the event router, the agent sessions, the call
-board and the wrap-ups, and runs one ``CampaignTask`` per campaign that is running or paused,
-following the store's run states every tick: a campaign started gets its task within a tick; a
-stopped one keeps its task until its calls in flight have ended (stop lets calls finish), then
-the task ends; a campaign that disappears has its task cancelled (its calls hung up and recorded).
+board, the wrap-ups and the apportioning of free agents between pacers, and runs one
+``CampaignTask`` per campaign that is running or paused, following the store's run states every
+tick: a campaign started gets its task within a tick; a stopped one keeps its task until its
+calls in flight have ended (stop lets calls finish), then the task ends; a campaign that
+disappears has its task cancelled (its calls hung up and recorded).
 The API's commands come here: agents log in (their phone is called: the session leg) and out,
 and qualify their calls; supervision takes calls over through it."""
 
@@ -20,6 +21,7 @@ from ccengine.dialer._board import CallBoard
 from ccengine.dialer._campaign import TICK, CampaignTask, Dialling
 from ccengine.dialer._router import EventRouter, Handler
 from ccengine.dialer._sessions import AgentSessions
+from ccengine.dialer._shares import AgentShares
 from ccengine.dialer._wrapups import CallbackRequest, WrapUps
 from ccengine.errors import Conflict
 from ccengine.metrics import Event, Hub
@@ -61,6 +63,8 @@ class Dialer:
         self.sessions = AgentSessions(telephony, self.router, agents, ring_timeout=session_ring_timeout)
         self.board = CallBoard(hub)
         self.wrapups = WrapUps(store, agents, ceiling_s=dialling.wrapup_s, events=events)
+        self.shares = AgentShares()
+        """Which campaign's pacer counts each free agent of several running campaigns."""
         self._running: dict[int, _Running] = {}
         self._nursery: trio.Nursery | None = None
 
@@ -72,18 +76,11 @@ class Dialer:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Starts the campaigns that run, reports started, then follows the run states until
         cancelled (which stops every task cleanly)."""
-        # Agents change state through the API too (a pause, a supervisor ending a wrap-up): the
-        # campaign tasks must hear it as they hear their own changes.
-        self.agents.watch(self._agent_changed)
         try:
             await self._run(task_status)
         finally:
-            self.agents.unwatch(self._agent_changed)
             with trio.CancelScope(shield=True):  # every task has stopped: no wrap-up starts now
                 await self.wrapups.settle_pending()
-
-    def _agent_changed(self, status: d.AgentStatus) -> None:
-        self.sessions.changed(status.agent_id, status.state, status.since)
 
     async def _run(self, task_status: trio.TaskStatus[None]) -> None:
         async with trio.open_nursery() as nursery:
@@ -137,7 +134,7 @@ class Dialer:
         task = CampaignTask(campaign_id, self.dialling, store=self.store, agents=self.agents,
                             telephony=self.telephony, media=self.media, router=self.router, sessions=self.sessions,
                             board=self.board, wrapups=self.wrapups, events=self._events, campaigns=self._campaigns,
-                            owner=self.owner)
+                            shares=self.shares, owner=self.owner)
         scope = trio.CancelScope()
         self._running[campaign_id] = _Running(task, scope)
         try:

@@ -6,7 +6,10 @@ for a :class:`ccengine.pacing.Snapshot`. A step for a call it does not hold (alr
 never placed) raises ``KeyError``: the caller decides whether a late telephony event matters.
 Moments are domain microseconds; the pacer works in seconds. The abandon tallies live in the
 native ledger, restored from the store's call records when the campaign starts, so a restarted
-engine keeps counting its compliance window.
+engine keeps counting its compliance window. With the dialer's ``AgentShares``, a free agent
+another campaign counts is left out of the snapshot (an agent of several campaigns is counted by
+one pacer at a time); everything else (whom to bridge, whom to keep for a callback) sees every
+agent of the campaign.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from ccengine import _native
 from ccengine import domain as d
+from ccengine.dialer._shares import AgentShares
 from ccengine.pacing import Counts, Snapshot
 
 #: Recent durations kept for the pacer's talk, wrap-up and answer-delay laws.
@@ -37,7 +41,11 @@ class _Agent:
 class LiveCampaign:
     """One campaign's calls in flight, people waiting for an agent, agents and running counts."""
 
-    def __init__(self, window: d.AbandonWindow) -> None:
+    def __init__(self, window: d.AbandonWindow, *, campaign_id: int = 0, shares: AgentShares | None = None) -> None:
+        """``shares``: the dialer's apportioning of free agents between its campaigns' pacers,
+        this campaign being ``campaign_id`` there (None: every free agent is counted)."""
+        self.campaign_id = campaign_id
+        self._shares = shares
         self._ledger = _native.AbandonLedger(window.value)
         self._ringing: dict[int, int] = {}
         self._waiting: dict[int, int] = {}
@@ -93,7 +101,12 @@ class LiveCampaign:
         return sorted(self._waiting.items(), key=lambda item: item[1])
 
     @property
+    def people_waiting(self) -> int:
+        return len(self._waiting)
+
+    @property
     def in_flight(self) -> int:
+        """Calls placed and not answered yet."""
         return len(self._ringing)
 
     # Agents.
@@ -112,28 +125,49 @@ class LiveCampaign:
                 self._wrap.append(elapsed)
         if state is d.AgentState.LOGGED_OUT:
             self._agents.pop(agent_id, None)
-            return
-        since = was.since if was is not None and was.state == state else now
-        self._agents[agent_id] = _Agent(state, since, done_after_call)
+        else:
+            since = was.since if was is not None and was.state == state else now
+            self._agents[agent_id] = _Agent(state, since, done_after_call)
+        if state is not d.AgentState.AVAILABLE and self._shares is not None:
+            self._shares.busy(agent_id)
 
     def reserved_agents(self) -> list[int]:
         """Agents kept for a call not yet bridged."""
         return [i for i, a in self._agents.items() if a.state is d.AgentState.RESERVED]
 
+    @property
+    def logged_in(self) -> int:
+        """Agents logged in to the campaign, whatever their state (and whoever counts them)."""
+        return len(self._agents)
+
+    def is_free(self, agent_id: int) -> bool:
+        agent = self._agents.get(agent_id)
+        return agent is not None and agent.state is d.AgentState.AVAILABLE
+
     def idle_agents(self) -> list[int]:
-        """Agents free to take a call, idle the longest first."""
-        free = [(a.since, i) for i, a in self._agents.items() if a.state is d.AgentState.AVAILABLE]
-        return [i for _, i in sorted(free)]
+        """Agents free to take a call, idle the longest first: first those this campaign's pacer
+        counts, then those another campaign's pacer counts (who may still take a person of this
+        one rather than let them be abandoned, but are taken last: that campaign dialled for them)."""
+        shares = self._shares
+        free = [(shares is not None and shares.counted_elsewhere(i, self.campaign_id), a.since, i)
+                for i, a in self._agents.items() if a.state is d.AgentState.AVAILABLE]
+        return [i for _, _, i in sorted(free)]
 
     # The pacer's view.
 
     def snapshot(self, now: int, *, records_left: int | None = None, time_left: float | None = None) -> Snapshot:
         """The campaign at ``now``. An agent reserved for a call being bridged counts as talking;
-        one who will pause or leave after the call, as paused (it takes no more calls)."""
-        idle = paused = 0
+        one who will pause or leave after the call, as paused (it takes no more calls); a free
+        agent another campaign's pacer counts, not at all."""
+        idle = paused = elsewhere = 0
         talking: list[float] = []
         wrapping: list[float] = []
-        for a in self._agents.values():
+        shares = self._shares
+        for agent_id, a in self._agents.items():
+            if (a.state is d.AgentState.AVAILABLE and shares is not None
+                    and shares.counted_elsewhere(agent_id, self.campaign_id)):
+                elsewhere += 1
+                continue
             elapsed = max(0.0, _seconds(now - a.since))
             if a.state is d.AgentState.PAUSED or (a.done_after_call and a.state is not d.AgentState.AVAILABLE):
                 paused += 1
@@ -146,7 +180,7 @@ class LiveCampaign:
         t = _seconds(now)
         return Snapshot(
             now=t,
-            agents=len(self._agents),
+            agents=len(self._agents) - elsewhere,
             idle=idle,
             paused=paused,
             talking=talking,

@@ -1,11 +1,14 @@
 """Agent sessions: an agent logging in to a campaign is called on their registered phone once;
 the answered call (the session leg) stays up for the whole session and every customer the
 dialer connects to them is bridged onto it, so no call rings the agent. The session leg hanging
-up (the agent put the phone down, or it vanished) logs the agent out."""
+up (the agent put the phone down, or it vanished) logs the agent out.
+
+Every state change an agent's session makes (login, logout, the session lost) goes through
+``AgentService``, whose watchers (the campaign tasks among them) hear it: sessions tell nobody
+themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +21,6 @@ from ccengine.errors import TelephonyError
 from ccengine.telephony import Answered, Failed, HungUp, MediaEvent, SipEvent, Telephony
 
 __all__ = ["AgentSessions", "SessionError"]
-
-#: Told of every session change: (agent id, new state, campaign ids, now µs).
-Watcher = Callable[[int, d.AgentState, frozenset[int], int], None]
-
 
 class SessionError(Exception):
     """The agent's phone could not be reached (not registered, no answer, refused)."""
@@ -46,20 +45,6 @@ class AgentSessions:
         self.ring_timeout = ring_timeout
         self._by_leg: dict[int, _Session] = {}
         self._leg_of: dict[int, int] = {}
-        self._watchers: list[Watcher] = []
-
-    def watch(self, watcher: Watcher) -> None:
-        self._watchers.append(watcher)
-
-    def unwatch(self, watcher: Watcher) -> None:
-        self._watchers.remove(watcher)
-
-    def changed(self, agent_id: int, state: d.AgentState, now: int) -> None:
-        """Tells the watchers of a change made elsewhere (a campaign task reserved, connected or
-        released the agent), with the campaigns of the agent's session; none without one."""
-        leg = self._leg_of.get(agent_id)
-        if leg is not None:
-            self._tell(agent_id, state, self._by_leg[leg].campaigns, now)
 
     def agents_of(self, campaign_id: int) -> list[int]:
         """Agents whose session is up and who work ``campaign_id``."""
@@ -79,8 +64,7 @@ class AgentSessions:
         if up is not None:
             session = self._by_leg[up]
             session.campaigns |= campaigns
-            status = await self.agents.login(agent_id, campaigns=campaigns, **how)
-            self._tell(agent_id, status.state, session.campaigns, status.since)
+            await self.agents.login(agent_id, campaigns=campaigns, **how)
             return up
         agent = await self.agents.store.agent(agent_id)
         try:
@@ -95,9 +79,8 @@ class AgentSessions:
         if not session.up:
             self._forget(leg)
             raise SessionError(f"agent {agent_id}'s phone did not answer ({session.failure or 'timeout'})")
-        self._leg_of[agent_id] = leg
-        status = await self.agents.login(agent_id, campaigns=campaigns, **how)
-        self._tell(agent_id, status.state, campaigns, status.since)
+        self._leg_of[agent_id] = leg  # before the login: its watchers see the session up
+        await self.agents.login(agent_id, campaigns=campaigns, **how)
         return leg
 
     async def logout(self, agent_id: int, campaigns: frozenset[int] = frozenset(), **how: Any) -> d.AgentStatus:
@@ -113,10 +96,8 @@ class AgentSessions:
         session = self._by_leg[leg]
         if status.state is not d.AgentState.LOGGED_OUT:
             session.campaigns = session.campaigns - campaigns
-            self._tell(agent_id, status.state, session.campaigns, status.since)
             return status
         del self._leg_of[agent_id]
-        self._tell(agent_id, status.state, session.campaigns, status.since)
         self.telephony.hangup(leg)
         return status
 
@@ -134,14 +115,10 @@ class AgentSessions:
                 if self._leg_of.get(session.agent_id) == leg:
                     del self._leg_of[session.agent_id]
                     # Lost from any state, on a call too: the agent cannot take calls any more.
+                    # Through the service like every change: its watchers hear the logout.
                     lost = Request(action=Action.LOSE_SESSION, at=d.now_us(), reason="session-lost")
-                    status = (await self.agents.act(session.agent_id, lost)).status
-                    self._tell(session.agent_id, status.state, session.campaigns, status.since)
+                    await self.agents.act(session.agent_id, lost)
 
     def _forget(self, leg: int) -> _Session:
         self.router.release(leg)
         return self._by_leg.pop(leg)
-
-    def _tell(self, agent_id: int, state: d.AgentState, campaigns: frozenset[int], now: int) -> None:
-        for watcher in self._watchers:
-            watcher(agent_id, state, campaigns, now)

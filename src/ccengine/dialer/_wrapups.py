@@ -12,7 +12,7 @@ shared agenda)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
 from dataclasses import dataclass
 
 import trio
@@ -24,11 +24,6 @@ from ccengine.metrics import Event, EventKind, Flag
 from ccengine.store import Store
 
 __all__ = ["CallbackRequest", "WrapUps"]
-
-#: Told when an agent's wrap-up ends: (agent id, new state, campaign ids, now µs), as
-#: ``AgentSessions.watch``.
-Watcher = Callable[[int, d.AgentState, frozenset[int], int], None]
-
 
 @dataclass(frozen=True, slots=True)
 class CallbackRequest:
@@ -52,14 +47,7 @@ class WrapUps:
         """Agent id -> (call id, the ceiling's scope) while the agent wraps that call up."""
         self._held: dict[int, trio.CancelScope] = {}
         """Call id -> the ceiling's scope, for ended calls taken over by a supervisor."""
-        self._watchers: list[Watcher] = []
         self._nursery: trio.Nursery | None = None
-
-    def watch(self, watcher: Watcher) -> None:
-        self._watchers.append(watcher)
-
-    def unwatch(self, watcher: Watcher) -> None:
-        self._watchers.remove(watcher)
 
     def call_of(self, agent_id: int) -> int | None:
         """The call the agent is wrapping up, if any."""
@@ -165,12 +153,9 @@ class WrapUps:
             return False
         del self._timers[agent_id]
         timer[1].cancel()
-        try:
-            status = await self.agents.end_wrapup(agent_id)
-        except AgentStateError:
-            return True  # the session ended meanwhile: logged out already
-        for watcher in self._watchers:
-            watcher(agent_id, status.state, status.campaign_ids, status.since)
+        # AgentService's watchers (the agent's campaign tasks) hear the agent free again.
+        with contextlib.suppress(AgentStateError):  # the session ended meanwhile: logged out already
+            await self.agents.end_wrapup(agent_id)
         return True
 
     async def _send(self, event: Event) -> None:

@@ -28,7 +28,7 @@ from ccengine._lifetime import Outliving
 from ccengine.agents import AgentService
 from ccengine.api import ApiServer, Services, add_user
 from ccengine.campaigns import CampaignService
-from ccengine.dialer import Dialer, Dialling, Handler
+from ccengine.dialer import Dialer, Dialling, Fallback
 from ccengine.errors import DomainError, NotFound
 from ccengine.metrics import Aggregator, Event, EventLog, Hub, MetricsService
 from ccengine.store import Store
@@ -97,7 +97,7 @@ class Voice:
     telephony: Telephony
     media: Media
     dialling: Dialling
-    fallback: Handler | None = None
+    fallback: Fallback | None = None
     """Given the SIP events of legs the dialer does not own (calls from outside)."""
 
 

@@ -30,7 +30,6 @@ from ccengine.errors import DomainError, TelephonyError
 from ccengine.telephony import (
     InboundRelay,
     Media,
-    MediaEvent,
     RegisterStatus,
     Registration,
     SipEvent,
@@ -133,7 +132,7 @@ class _LoggingRelay(InboundRelay):
     """The relay, also printing registrations (agents' with us, ours with carriers) and trunk
     status for the operator."""
 
-    def handle(self, event: SipEvent | MediaEvent) -> None:
+    def handle(self, event: SipEvent) -> None:
         match event:
             case Registration(user=user, contact=contact, expires=expires):
                 state = f"registered at {contact} for {expires} s" if expires else "unregistered"

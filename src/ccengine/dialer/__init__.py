@@ -17,7 +17,7 @@ from ccengine.dialer._call_flow import (
 from ccengine.dialer._campaign import CampaignTask, Dialling
 from ccengine.dialer._dialer import Dialer
 from ccengine.dialer._live import LiveCampaign
-from ccengine.dialer._router import EventRouter, Handler
+from ccengine.dialer._router import EventRouter, Fallback, Handler
 from ccengine.dialer._sessions import AgentSessions, SessionError
 from ccengine.dialer._settings import dialling_from_table
 from ccengine.dialer._shares import AgentShares, CampaignNeeds, choose_counter
@@ -39,6 +39,7 @@ __all__ = [
     "Dialling",
     "End",
     "EventRouter",
+    "Fallback",
     "FlowState",
     "Handler",
     "Hangup",

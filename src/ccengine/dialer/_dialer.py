@@ -19,7 +19,7 @@ from ccengine.agents import AgentService
 from ccengine.campaigns import CampaignService
 from ccengine.dialer._board import CallBoard
 from ccengine.dialer._campaign import TICK, CampaignTask, Dialling
-from ccengine.dialer._router import EventRouter, Handler
+from ccengine.dialer._router import EventRouter, Fallback
 from ccengine.dialer._sessions import AgentSessions
 from ccengine.dialer._shares import AgentShares
 from ccengine.dialer._wrapups import CallbackRequest, WrapUps
@@ -43,7 +43,7 @@ class _Running:
 class Dialer:
     def __init__(self, store: Store, agents: AgentService, telephony: Telephony, media: Media, dialling: Dialling,
                  *, hub: Hub | None = None, events: trio.MemorySendChannel[Event] | None = None,
-                 campaigns: CampaignService | None = None, fallback: Handler | None = None,
+                 campaigns: CampaignService | None = None, fallback: Fallback | None = None,
                  owner: str = "dialer", session_ring_timeout: float = 20.0) -> None:
         """``dialling``: every campaign's settings until campaigns carry them (trunk, prompts,
         ring timeout, wrap-up ceiling); ``hub``: where the call board tells of calls;

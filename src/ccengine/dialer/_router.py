@@ -11,13 +11,16 @@ import trio
 
 from ccengine.telephony import Media, MediaEvent, SipEvent, Telephony
 
-__all__ = ["EventRouter", "Handler"]
+__all__ = ["EventRouter", "Fallback", "Handler"]
 
 Handler = Callable[[SipEvent | MediaEvent], Awaitable[None]]
+"""An owner of legs: their SIP events and their media legs' events."""
+Fallback = Callable[[SipEvent], Awaitable[None]]
+"""Whoever takes the SIP events no owner claims (media events always have an owner or none)."""
 
 
 class EventRouter:
-    def __init__(self, telephony: Telephony, media: Media, *, fallback: Handler | None = None) -> None:
+    def __init__(self, telephony: Telephony, media: Media, *, fallback: Fallback | None = None) -> None:
         """``fallback``: given the SIP events no owner claims (calls from outside, registrations,
         trunk status), when something else in the process wants them (``ccengine serve``'s relay)."""
         self.telephony = telephony
@@ -40,9 +43,11 @@ class EventRouter:
 
     async def _sip(self) -> None:
         async for event in self.telephony.events:
-            handler = self._owners.get(getattr(event, "leg", -1), self.fallback)
-            if handler is not None:
-                await handler(event)
+            owner = self._owners.get(getattr(event, "leg", -1))
+            if owner is not None:
+                await owner(event)
+            elif self.fallback is not None:
+                await self.fallback(event)
 
     async def _media(self) -> None:
         async for event in self.media.events:

@@ -14,7 +14,6 @@ import trio
 from ccengine.errors import TelephonyError
 from ccengine.telephony._engine import Telephony
 from ccengine.telephony._events import Answered, DialOutcome, Failed, HungUp, Incoming, SipEvent
-from ccengine.telephony._media import MediaEvent
 
 __all__ = ["InboundRelay"]
 
@@ -49,15 +48,14 @@ class InboundRelay:
         async for event in self.telephony.events:
             await self.offer(event)
 
-    async def offer(self, event: SipEvent | MediaEvent) -> None:
+    async def offer(self, event: SipEvent) -> None:
         """One event; when another service reads the SIP events (the dialer's router), it hands
-        the relay those of the legs it does not own. As the router's fallback it is a handler, which
-        the router may give media events too: the relay acts on SIP events only."""
+        the relay those of the legs it does not own (it is the router's fallback)."""
         # A command refused because the leg ended meanwhile: its own event follows.
         with contextlib.suppress(TelephonyError):
             self.handle(event)
 
-    def handle(self, event: SipEvent | MediaEvent) -> None:
+    def handle(self, event: SipEvent) -> None:
         t = self.telephony
         match event:
             case Incoming(leg=leg, agent=agent) if agent is not None:

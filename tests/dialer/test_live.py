@@ -53,14 +53,19 @@ def test_talks_and_wrap_ups_feed_the_laws_and_logouts_leave():
     assert live.snapshot(T0 + 130 * S).agents == 1
 
 
-def test_a_change_told_before_the_one_it_follows_lasted_no_time():
+def test_a_change_told_after_a_later_one_is_stale_and_ignored():
     live = LiveCampaign(d.AbandonWindow.HOURS_24)
-    live.agent(1, A.ON_CALL, T0 + S)
-    live.agent(1, A.WRAP_UP, T0 + S - 26_000)  # made 26 ms before the connect it follows
+    live.agent(1, A.WRAP_UP, T0 + 3 * S)
+    live.agent(1, A.ON_CALL, T0 + S)  # the connect, told after the hang-up that followed it
+    assert live.snapshot(T0 + 4 * S).agents == 1 and live.reserved_agents() == []
     live.agent(1, A.AVAILABLE, T0 + 5 * S)
     s = live.snapshot(T0 + 6 * S)
-    assert s.recent_talk == [0.0]
-    Pacer("predictive").decide(s)  # the pacer takes it
+    assert s.recent_wrap == [2.0] and s.recent_talk == [], "no stretch from a stale change, never a negative one"
+    assert live.idle_agents() == [1]
+    live.agent(1, A.LOGGED_OUT, T0 + 7 * S)
+    live.agent(1, A.AVAILABLE, T0 + 5 * S)  # a first read of the store, older than the logout
+    assert live.snapshot(T0 + 8 * S).agents == 0
+    Pacer("predictive").decide(s)
 
 
 def test_abandons_count_in_the_window_and_the_last_hour():

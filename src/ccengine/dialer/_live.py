@@ -50,6 +50,8 @@ class LiveCampaign:
         self._ringing: dict[int, int] = {}
         self._waiting: dict[int, int] = {}
         self._agents: dict[int, _Agent] = {}
+        self._told: dict[int, int] = {}
+        """The moment of the latest change told for each agent (logged out ones included)."""
         self._counts = Counts()
         self._talk: deque[float] = deque(maxlen=RECENT)
         self._wrap: deque[float] = deque(maxlen=RECENT)
@@ -112,13 +114,16 @@ class LiveCampaign:
     # Agents.
 
     def agent(self, agent_id: int, state: d.AgentState, now: int, *, done_after_call: bool = False) -> None:
-        """An agent of the campaign changed state; ends of talks and wrap-ups feed the laws."""
+        """An agent of the campaign changed state at ``now`` (the status's ``since``); ends of
+        talks and wrap-ups feed the laws. A change older than the last one told for the agent is
+        stale and ignored: the store orders an agent's changes, but two tasks' changes (or a
+        task's first read of the store racing a change) can reach the view in the other order."""
+        if now < self._told.get(agent_id, now):
+            return
+        self._told[agent_id] = now
         was = self._agents.get(agent_id)
         if was is not None and was.state != state:
-            # Changes are told with the moment each was made, and two made by concurrent tasks
-            # (a hang-up's wrap-up racing the connect it follows) can arrive in the other order:
-            # such a stretch lasted no time, never a negative one (the pacer refuses those).
-            elapsed = max(0.0, _seconds(now - was.since))
+            elapsed = _seconds(now - was.since)
             if was.state is d.AgentState.ON_CALL:
                 self._talk.append(elapsed)
             elif was.state is d.AgentState.WRAP_UP:

@@ -145,11 +145,17 @@ async def test_an_agent_shared_by_two_campaigns_is_dialled_for_by_one_pacer_at_a
             await store.campaign_action(first.id, "start")
             await store.campaign_action(second.id, "start")
             most_in_flight = 0
+            counted_by_the_other = 0  # the agent, by the other pacer, while on a call
 
             async def count_calls_in_flight() -> None:
-                nonlocal most_in_flight
+                nonlocal most_in_flight, counted_by_the_other
                 while True:
                     most_in_flight = max(most_in_flight, len(dialer.board))
+                    call = dialer.board.of_agent(ann.id)
+                    other = None if call is None else dialer.tasks.get(
+                        second.id if call.campaign_id == first.id else first.id)
+                    if other is not None and other.live is not None:
+                        counted_by_the_other = max(counted_by_the_other, other.live.snapshot(d.now_us()).agents)
                     await trio.sleep(0.005)
 
             nursery.start_soon(count_calls_in_flight)
@@ -169,6 +175,7 @@ async def test_an_agent_shared_by_two_campaigns_is_dialled_for_by_one_pacer_at_a
     records = sorted(await store.calls(first.id) + await store.calls(second.id), key=lambda r: r.placed_at)
     assert [(r.outcome, r.agent_id) for r in records] == [(d.Outcome.HUMAN, ann.id)] * 6  # nobody abandoned
     assert most_in_flight == 1
+    assert counted_by_the_other == 0, "busy with one campaign's call, she is not the other pacer's"
     for before, after in itertools.pairwise(records):  # each placed once the one before had ended
         assert before.ended_at is not None and before.ended_at <= after.placed_at
     assert all(before.campaign_id != after.campaign_id for before, after in itertools.pairwise(records))  # in turn

@@ -123,3 +123,21 @@ async def test_a_restarted_campaign_keeps_its_compliance_window(store: Store):
     assert s.last_hour == (2, 1)
     # Only the minutes inside the window are read.
     assert await store.abandon_minutes(w.campaign.id, T0) == [(T0 + 60 * S, 2, 1)]
+
+
+def test_an_agent_busy_with_another_campaigns_call_is_not_counted_until_free():
+    live = LiveCampaign(d.AbandonWindow.HOURS_24)
+    live.agent(1, A.AVAILABLE, T0)
+    live.agent(2, A.AVAILABLE, T0)
+    live.agent(1, A.RESERVED, T0 + S, elsewhere=True)  # kept for another campaign's call
+    live.agent(2, A.RESERVED, T0 + S, elsewhere=False)
+    live.agent(1, A.ON_CALL, T0 + 2 * S, elsewhere=True)
+    live.agent(2, A.ON_CALL, T0 + 2 * S, elsewhere=False)
+    s = live.snapshot(T0 + 3 * S)
+    assert (s.agents, s.idle, len(s.talking)) == (1, 0, 1)
+    live.agent(1, A.WRAP_UP, T0 + 4 * S)  # the wrap-up follows the call it closes
+    assert live.snapshot(T0 + 5 * S).wrapping == []
+    live.agent(1, A.AVAILABLE, T0 + 6 * S)
+    s = live.snapshot(T0 + 7 * S)
+    assert (s.agents, s.idle) == (2, 1)
+    assert s.recent_talk == [], "another campaign's talk does not feed this campaign's laws"

@@ -155,8 +155,7 @@ class CampaignTask:
         # API, a supervisor, a session lost), reaches this campaign's view through the service.
         self.agents.watch(self._agent_changed)
         for agent_id in self.sessions.agents_of(camp.id):  # logged in before the campaign started
-            status = await self.store.agent_status(agent_id)
-            live.agent(agent_id, status.state, status.since)
+            self._agent_changed(await self.store.agent_status(agent_id))
         try:
             async with trio.open_nursery() as nursery:
                 if self._own_wrapups:
@@ -501,6 +500,10 @@ class CampaignTask:
             return
         await self.wrapups.start(agent_id, call_id)
 
+    def _places(self, call_id: int | None) -> bool:
+        """The call is this task's: claimed to be dialled, or in flight."""
+        return call_id in self._unplaced or any(c.call_id == call_id for c in self._calls.values())
+
     def _agent_changed(self, status: d.AgentStatus) -> None:
         """An agent changed state (``AgentService.watch``): every campaign task of the agent hears
         it at once, so an agent shared by several campaigns is not seen free by the others while
@@ -513,4 +516,8 @@ class CampaignTask:
         if status.state is d.AgentState.LOGGED_OUT or self.campaign_id not in status.campaign_ids:
             live.agent(status.agent_id, d.AgentState.LOGGED_OUT, status.since)
         elif self.sessions.leg_of(status.agent_id) is not None:
-            live.agent(status.agent_id, status.state, status.since)
+            # Kept for a call or put on one: this campaign's call, or another's (whose pacer
+            # counts the agent until they are free); a wrap-up follows the call it closes.
+            taking = status.state in (d.AgentState.RESERVED, d.AgentState.ON_CALL) and status.call_id is not None
+            live.agent(status.agent_id, status.state, status.since,
+                       elsewhere=not self._places(status.call_id) if taking else None)

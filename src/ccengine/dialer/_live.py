@@ -24,6 +24,8 @@ from ccengine.pacing import Counts, Snapshot
 
 #: Recent durations kept for the pacer's talk, wrap-up and answer-delay laws.
 RECENT = 256
+#: States in which an agent works one call (kept for it, on it, or wrapping it up).
+_BUSY = frozenset({d.AgentState.RESERVED, d.AgentState.ON_CALL, d.AgentState.WRAP_UP})
 
 
 def _seconds(moment_us: int) -> float:
@@ -36,6 +38,9 @@ class _Agent:
     since: int
     done_after_call: bool = False
     """Asked to pause or log out after the call: takes no more calls."""
+    elsewhere: bool = False
+    """Busy with another campaign's call (reserved, talking or wrapping it up): that campaign's
+    pacer counts them until they are free again."""
 
 
 class LiveCampaign:
@@ -113,16 +118,19 @@ class LiveCampaign:
 
     # Agents.
 
-    def agent(self, agent_id: int, state: d.AgentState, now: int, *, done_after_call: bool = False) -> None:
+    def agent(self, agent_id: int, state: d.AgentState, now: int, *, done_after_call: bool = False,
+              elsewhere: bool | None = None) -> None:
         """An agent of the campaign changed state at ``now`` (the status's ``since``); ends of
-        talks and wrap-ups feed the laws. A change older than the last one told for the agent is
-        stale and ignored: the store orders an agent's changes, but two tasks' changes (or a
-        task's first read of the store racing a change) can reach the view in the other order."""
+        talks and wrap-ups feed the laws. ``elsewhere``: the agent is busy with another
+        campaign's call (None: as before for a busy agent, whose wrap-up follows the call it
+        took). A change older than the last one told for the agent is stale and ignored: the
+        store orders an agent's changes, but two tasks' changes (or a task's first read of the
+        store racing a change) can reach the view in the other order."""
         if now < self._told.get(agent_id, now):
             return
         self._told[agent_id] = now
         was = self._agents.get(agent_id)
-        if was is not None and was.state != state:
+        if was is not None and was.state != state and not was.elsewhere:  # another campaign's calls: its laws
             elapsed = _seconds(now - was.since)
             if was.state is d.AgentState.ON_CALL:
                 self._talk.append(elapsed)
@@ -132,7 +140,10 @@ class LiveCampaign:
             self._agents.pop(agent_id, None)
         else:
             since = was.since if was is not None and was.state == state else now
-            self._agents[agent_id] = _Agent(state, since, done_after_call)
+            busy = state in _BUSY
+            if elsewhere is None:
+                elsewhere = was is not None and was.elsewhere
+            self._agents[agent_id] = _Agent(state, since, done_after_call, busy and elsewhere)
         if state is not d.AgentState.AVAILABLE and self._shares is not None:
             self._shares.busy(agent_id)
 
@@ -163,14 +174,15 @@ class LiveCampaign:
     def snapshot(self, now: int, *, records_left: int | None = None, time_left: float | None = None) -> Snapshot:
         """The campaign at ``now``. An agent reserved for a call being bridged counts as talking;
         one who will pause or leave after the call, as paused (it takes no more calls); a free
-        agent another campaign's pacer counts, not at all."""
+        agent another campaign's pacer counts, or one busy with another campaign's call, not at
+        all."""
         idle = paused = elsewhere = 0
         talking: list[float] = []
         wrapping: list[float] = []
         shares = self._shares
         for agent_id, a in self._agents.items():
-            if (a.state is d.AgentState.AVAILABLE and shares is not None
-                    and shares.counted_elsewhere(agent_id, self.campaign_id)):
+            if a.elsewhere or (a.state is d.AgentState.AVAILABLE and shares is not None
+                               and shares.counted_elsewhere(agent_id, self.campaign_id)):
                 elsewhere += 1
                 continue
             elapsed = max(0.0, _seconds(now - a.since))

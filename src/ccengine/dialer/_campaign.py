@@ -296,7 +296,7 @@ class CampaignTask:
         customer stays in the call's room with the supervisor, who qualifies the call once it
         ends. Returns the agent released; Conflict (``agent-not-on-call``) when the call is not
         this task's or not connected to an agent."""
-        call = next((c for c in self._calls.values() if c.call_id == call_id), None)
+        call = self._call(call_id)
         agent_id = None if call is None else call.agent_id
         if call is None or agent_id is None or not call.flow.taken_over():
             raise Conflict(f"call {call_id} is not connected to an agent", "agent-not-on-call")
@@ -500,9 +500,15 @@ class CampaignTask:
             return
         await self.wrapups.start(agent_id, call_id)
 
+    def _call(self, call_id: int | None) -> _Call | None:
+        """This task's call in flight with that id (found through the board: every agent change
+        asks, so no walk over the calls)."""
+        active = None if call_id is None else self.board.get(call_id)
+        return None if active is None else self._calls.get(active.leg)
+
     def _places(self, call_id: int | None) -> bool:
         """The call is this task's: claimed to be dialled, or in flight."""
-        return call_id in self._unplaced or any(c.call_id == call_id for c in self._calls.values())
+        return call_id in self._unplaced or self._call(call_id) is not None
 
     def _agent_changed(self, status: d.AgentStatus) -> None:
         """An agent changed state (``AgentService.watch``): every campaign task of the agent hears

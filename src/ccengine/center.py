@@ -154,8 +154,7 @@ class Center:
                 self.dialer = Dialer(store, agents, v.telephony, v.media, v.dialling, hub=hub, events=senders[2],
                                      campaigns=campaigns, fallback=v.fallback)
                 await nursery.start(self.dialer.run)
-                supervision = Supervision(telephony=v.telephony, media=v.media, router=self.dialer.router,
-                                          board=self.dialer.board, owner=self.dialer, store=store, hub=hub)
+                supervision = Supervision(self.dialer, hub=hub)
                 await nursery.start(supervision.run)
             self.services = Services(store=store, agents=agents, campaigns=campaigns, aggregator=aggregator, hub=hub,
                                      supervision=supervision, dialer=self.dialer)

@@ -94,8 +94,7 @@ def idle_supervision(store: Store, hub: Hub) -> Supervision:
     telephony = Telephony("[sip]\n", media=media)
     dialer = Dialer(store, AgentService(store), telephony, media,
                     Dialling(trunk="carrier", abandon_prompt=Path("never-played.wav")), hub=hub)
-    return Supervision(telephony=telephony, media=media, router=dialer.router, board=dialer.board, owner=dialer,
-                       store=store, hub=hub)
+    return Supervision(dialer, hub=hub)
 
 
 async def make_tenant(services: Services, name: str, prefix: str) -> Tenant:

@@ -123,8 +123,7 @@ async def engine(store: Store, tmp_path: Path, carrier_port: int, *, contacts: i
                                              ring_timeout=5, wrapup_s=wrapup_s),
                                     hub=hub, events=metrics.sender(), session_ring_timeout=5)
                     await users.start(dialer.run)
-                    supervision = Supervision(telephony=telephony, media=media, router=dialer.router,
-                                              board=dialer.board, owner=dialer, store=store, hub=hub, ring_timeout=5)
+                    supervision = Supervision(dialer, hub=hub, ring_timeout=5)
                     await users.start(supervision.run)
                     services = Services(store=store, agents=agents,
                                         campaigns=CampaignService(store, metrics.sender(), hub=hub),

@@ -23,29 +23,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
 import trio
 
 from ccengine import domain as d
-from ccengine.dialer import ActiveCall, CallBoard, EventRouter, FlowState
+from ccengine.dialer import ActiveCall, Dialer, FlowState
 from ccengine.errors import Conflict, MediaError, NotFound, TelephonyError
 from ccengine.metrics import Dropped, Hub
-from ccengine.store import AuditEntry, Store
-from ccengine.telephony import Answered, Failed, HungUp, Leg, Media, MediaEvent, Mode, SipEvent, Telephony
+from ccengine.store import AuditEntry
+from ccengine.telephony import Answered, Failed, HungUp, Leg, MediaEvent, Mode, SipEvent
 
-__all__ = ["CallOwner", "Supervising", "Supervision"]
+__all__ = ["Supervising", "Supervision"]
 
 #: Seconds a stopping service may spend closing the supervisions under way.
 STOP_DEADLINE = 2.0
-
-
-class CallOwner(Protocol):
-    """Who owns the calls (the ``Dialer``, or one ``CampaignTask``) and hands one over."""
-
-    async def take_over(self, call_id: int, supervisor_id: int) -> int:
-        """Releases the call's agent to the supervisor's takeover; returns the agent's id."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +94,17 @@ class _Session:
 
 
 class Supervision:
-    def __init__(self, *, telephony: Telephony, media: Media, router: EventRouter, board: CallBoard,
-                 owner: CallOwner, store: Store, hub: Hub, caller_id: str = "supervision",
+    def __init__(self, dialer: Dialer, *, hub: Hub, caller_id: str = "supervision",
                  ring_timeout: float = 20.0) -> None:
-        """``board`` must publish to ``hub`` (``CallBoard(hub)``): its notices are how the service
-        learns that calls start and end; ``owner``: who releases an agent to a takeover."""
-        self.owner = owner
-        self.telephony = telephony
-        self.media = media
-        self.router = router
-        self.board = board
-        self.store = store
+        """Supervises the calls of ``dialer``, over its telephony, media and store; ``hub`` is the
+        one the dialer's call board publishes to (``Dialer(hub=hub)``): its notices are how the
+        service learns that calls start and end."""
+        self.dialer = dialer
+        self.telephony = dialer.telephony
+        self.media = dialer.media
+        self.router = dialer.router
+        self.board = dialer.board
+        self.store = dialer.store
         self.hub = hub
         self.caller_id = caller_id
         self.ring_timeout = ring_timeout
@@ -279,7 +270,7 @@ class Supervision:
         # the agent leaving the call for the call ending.
         session.released = True
         try:
-            await self.owner.take_over(session.call_id, session.supervisor_id)
+            await self.dialer.take_over(session.call_id, session.supervisor_id)
         except Conflict:
             session.released = False
 
